@@ -1,0 +1,90 @@
+import type { AppendResult, Direction, ExpectedVersion, Position, StoredEvent, StreamInfo } from './types.js';
+
+/**
+ * The part of the contract a database has to provide. `createEventStore(backend)` wraps a
+ * backend with validation, serialization, paging, subscriptions and lifecycle, so every
+ * store shares those semantics and a backend only talks to its database.
+ */
+export interface StoreBackend {
+  readonly kind: string;
+  /** Create or upgrade the schema; idempotent and safe to call from several processes at once. */
+  migrate(): Promise<void>;
+  /**
+   * Append atomically. Must throw `ConcurrencyError` on a version mismatch and, when an event
+   * id is already stored, return `resolveDuplicateAppend(request, storedEvents)`.
+   */
+  append(request: AppendRequest): Promise<AppendResult>;
+  /** One page of a stream, in the requested direction. */
+  readStreamPage(request: StreamPageRequest): Promise<StoredEvent[]>;
+  /** One page of the global log; see `AllPage` for the gap-free rule. */
+  readAllPage(request: AllPageRequest): Promise<AllPage>;
+  /** Stored events with these ids, in any order (used to answer idempotent retries). */
+  readByEventIds(eventIds: readonly string[]): Promise<StoredEvent[]>;
+  streamInfo(streamId: string): Promise<StreamInfo | null>;
+  listStreams(request: ListStreamsRequest): Promise<StreamInfo[]>;
+  /** Highest settled position: every event at or below it that will ever be visible is visible now. */
+  headPosition(): Promise<Position>;
+  /** Wake-ups for subscribers when new events may have been committed. */
+  readonly wakeups: Wakeups;
+  close(): Promise<void>;
+}
+
+/** An event after validation and serialization, ready to insert. */
+export interface PreparedEvent {
+  eventId: string;
+  type: string;
+  schemaVersion: number;
+  dataJson: string;
+  metadataJson: string;
+  tags: readonly string[];
+}
+
+export interface AppendRequest {
+  streamId: string;
+  expectedVersion: ExpectedVersion;
+  events: readonly PreparedEvent[];
+}
+
+export interface StreamPageRequest {
+  streamId: string;
+  /** Inclusive bounds, already ordered for the direction: forward reads versions from..to ascending. */
+  fromVersion: number;
+  toVersion: number;
+  direction: Direction;
+  limit: number;
+  until?: Date;
+}
+
+export interface AllPageRequest {
+  /** Exclusive lower bound. */
+  after: Position;
+  limit: number;
+  types?: readonly string[];
+  categories?: readonly string[];
+}
+
+/**
+ * A page of the global log. `head` is the highest settled position at the time of the read.
+ * A backend must never return an event above a position that may still be filled by a
+ * commit in flight; when fewer than `limit` events come back, the reader may resume after
+ * `head` without missing anything.
+ */
+export interface AllPage {
+  events: StoredEvent[];
+  head: Position;
+}
+
+export interface ListStreamsRequest {
+  prefix?: string;
+  category?: string;
+  afterStreamId?: string;
+  limit: number;
+}
+
+/** A counter of "something may have changed" signals that subscribers can wait on. */
+export interface Wakeups {
+  /** Increases on every wake-up. Read it before querying, then wait for it to move. */
+  readonly seq: number;
+  /** Resolves once `seq` differs from `since`, after `timeoutMs`, or when `signal` aborts. */
+  wait(since: number, timeoutMs: number, signal?: AbortSignal): Promise<void>;
+}

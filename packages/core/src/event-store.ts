@@ -1,0 +1,63 @@
+import type {
+  AppendOptions,
+  AppendResult,
+  EventInput,
+  EventShape,
+  EventStream,
+  ListStreamsOptions,
+  Position,
+  ReadAllOptions,
+  ReadStreamOptions,
+  StoredEvent,
+  StreamInfo,
+  SubscribeOptions,
+} from './types.js';
+
+/**
+ * The event store contract. Every store (memory, SQLite, PostgreSQL) implements it with
+ * the same semantics, checked by the conformance suite in `@cairn/testing`.
+ *
+ * @example
+ * const r = await store.append('account-42', [{ type: 'AccountOpened', data: { owner: 'Ada' } }], {
+ *   expectedVersion: 'no-stream',
+ * });
+ * for await (const e of store.readStream('account-42')) console.log(e.version, e.type);
+ */
+export interface EventStore {
+  /** Which backend this is: 'memory', 'sqlite' or 'postgres'. */
+  readonly kind: string;
+
+  /** Create or upgrade the schema. Idempotent; also runs lazily on first use. */
+  migrate(): Promise<void>;
+
+  /**
+   * Append events to one stream atomically. Throws `ConcurrencyError` when `expectedVersion`
+   * does not hold. Resending events whose ids are already stored with the same content is a
+   * no-op returning the original result.
+   */
+  append<E extends EventShape>(streamId: string, events: readonly EventInput<E>[], options?: AppendOptions): Promise<AppendResult>;
+
+  /** Read one stream's events in version order. Pages under the hood. */
+  readStream<E extends EventShape = EventShape>(streamId: string, options?: ReadStreamOptions): EventStream<StoredEvent<E>>;
+
+  /** Read the global log in position order, never passing an event whose commit is still pending. */
+  readAll<E extends EventShape = EventShape>(options?: ReadAllOptions): EventStream<StoredEvent<E>>;
+
+  /**
+   * Catch up from `after`, then follow new events live. Every committed event matching the
+   * filter is delivered exactly once, in position order, however many writers commit at once.
+   */
+  subscribe<E extends EventShape = EventShape>(options?: SubscribeOptions): AsyncIterable<StoredEvent<E>>;
+
+  /** The stream's version and positions, or null when it does not exist. */
+  streamInfo(streamId: string): Promise<StreamInfo | null>;
+
+  /** Streams in id order, filtered by prefix or category. */
+  listStreams(options?: ListStreamsOptions): Promise<StreamInfo[]>;
+
+  /** The position of the newest event whose commit is settled (0n for an empty store). */
+  headPosition(): Promise<Position>;
+
+  /** Release connections and stop subscriptions. Appends after close throw `StoreClosedError`. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,50 @@
+import type { StoreBackend } from './backend.js';
+import { InvalidArgumentError } from './errors.js';
+import type { Position, StoredEvent, SubscribeOptions } from './types.js';
+import { describe, validateCount, validateNames, validatePosition } from './validate.js';
+
+const DEFAULT_BATCH = 500;
+const DEFAULT_POLL_MS = 1000;
+
+/**
+ * Catch-up-then-live over the global log. The loop is the same for every store: the
+ * backend's `readAllPage` never returns an event above its settled head, so resuming after
+ * the last delivered position (or after `head` when a page ran dry) neither skips nor
+ * repeats. Wake-ups only shorten the wait; the poll interval is the safety net.
+ */
+export function subscribeToAll(backend: StoreBackend, options: SubscribeOptions, storeClosing: AbortSignal): () => AsyncGenerator<StoredEvent> {
+  const start = options.after === 'end' || options.after === undefined ? (options.after ?? 0n) : validatePosition(options.after, 'after');
+  const types = validateNames(options.types, 'types');
+  const categories = validateNames(options.categories, 'categories');
+  const batchSize = validateCount(options.batchSize, 'batchSize', DEFAULT_BATCH, 10_000);
+  const pollMs = validateCount(options.pollIntervalMs, 'pollIntervalMs', DEFAULT_POLL_MS, 3_600_000);
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new InvalidArgumentError('signal', `expected an AbortSignal, got ${describe(options.signal)}`);
+  }
+  const signal = options.signal ? AbortSignal.any([options.signal, storeClosing]) : storeClosing;
+  const filter = { ...(types ? { types } : {}), ...(categories ? { categories } : {}) };
+
+  return async function* () {
+    let cursor: Position = start === 'end' ? await backend.headPosition() : start;
+    while (!signal.aborted) {
+      const seq = backend.wakeups.seq;
+      let page;
+      try {
+        page = await backend.readAllPage({ after: cursor, limit: batchSize, ...filter });
+      } catch (error) {
+        if (signal.aborted) return; // the store closed under us: end quietly
+        throw error;
+      }
+      for (const event of page.events) {
+        if (signal.aborted) return;
+        yield event;
+        cursor = event.position;
+      }
+      if (page.events.length < batchSize) {
+        // Everything matching up to head was in this page, so head is a safe resume point.
+        if (page.head > cursor) cursor = page.head;
+        await backend.wakeups.wait(seq, pollMs, signal);
+      }
+    }
+  };
+}

@@ -1,0 +1,27 @@
+import { createRequire } from 'node:module';
+
+/** The slice of better-sqlite3 this store calls, typed here so no @types package is needed. */
+export interface Statement<Row = unknown> {
+  run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
+  get(...params: unknown[]): Row | undefined;
+  all(...params: unknown[]): Row[];
+  iterate(...params: unknown[]): IterableIterator<Row>;
+}
+
+export interface Database {
+  prepare<Row = unknown>(sql: string): Statement<Row>;
+  exec(sql: string): void;
+  pragma(sql: string, options?: { simple?: boolean }): unknown;
+  close(): void;
+  readonly inTransaction: boolean;
+  readonly open: boolean;
+}
+
+type DatabaseConstructor = new (path: string, options?: { timeout?: number; readonly?: boolean }) => Database;
+
+const require = createRequire(import.meta.url);
+
+export function openDatabase(path: string, timeoutMs: number): Database {
+  const Driver = require('better-sqlite3') as DatabaseConstructor;
+  return new Driver(path, { timeout: timeoutMs });
+}

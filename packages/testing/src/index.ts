@@ -1,0 +1,3 @@
+export { testEventStore, type ConformanceOptions } from './conformance/test-event-store.js';
+export { deposit, expectCode, type StoreHarness, uniqueStream } from './conformance/harness.js';
+export { take } from './conformance/subscribe.js';
