@@ -1,0 +1,205 @@
+import {
+  type AllPage,
+  type AllPageRequest,
+  type AppendRequest,
+  type AppendResult,
+  ConcurrencyError,
+  type ExpectedVersion,
+  type ListStreamsRequest,
+  type Position,
+  resolveDuplicateAppend,
+  type StoreBackend,
+  type StoredEvent,
+  type StreamInfo,
+  type StreamPageRequest,
+} from '@cairn/core';
+import type { Pool, PoolConfig } from './driver.js';
+import { loadPg } from './driver.js';
+import { pgCode, translateError } from './errors.js';
+import { migrateSchema } from './migrate.js';
+import { EVENT_COLUMNS, type EventRow, type StreamRow, textArrayLiteral, toStoredEvent, toStreamInfo } from './rows.js';
+import { SqlState } from './schema.js';
+import { PgWakeups } from './wakeups.js';
+
+export interface PostgresBackendOptions {
+  connectionString: string;
+  schema: string;
+  poolSize: number;
+  notify: boolean;
+}
+
+function encodeExpected(expected: ExpectedVersion): number {
+  if (typeof expected === 'number') return expected;
+  return expected === 'any' ? -1 : expected === 'no-stream' ? -2 : -3;
+}
+
+export class PostgresBackend implements StoreBackend {
+  readonly kind = 'postgres';
+  readonly wakeups: PgWakeups;
+  readonly pool: Pool;
+  readonly schema: string;
+  readonly #s: string;
+
+  constructor(options: PostgresBackendOptions) {
+    const { Pool } = loadPg();
+    const config: PoolConfig = {
+      connectionString: options.connectionString,
+      application_name: 'cairn',
+      connectionTimeoutMillis: 10_000,
+    };
+    this.pool = new Pool({ ...config, max: options.poolSize, idleTimeoutMillis: 30_000 });
+    // An idle client dying (server restart) must not crash the process; the next query reconnects.
+    this.pool.on('error', () => undefined);
+    this.schema = options.schema;
+    this.#s = `"${options.schema}"`;
+    this.wakeups = new PgWakeups(this.pool, config, `cairn_${options.schema}`, options.notify);
+  }
+
+  async migrate(): Promise<void> {
+    try {
+      await migrateSchema(this.pool, this.schema);
+    } catch (error) {
+      throw translateError(error, `migrate schema "${this.schema}"`);
+    }
+  }
+
+  async append(request: AppendRequest): Promise<AppendResult> {
+    const { streamId, events } = request;
+    const tags = events.map((e) => (e.tags.length > 0 ? textArrayLiteral(e.tags) : null));
+    try {
+      const { rows } = await this.pool.query<{ new_version: string; last_position: string }>({
+        name: `cairn_append_${this.schema}`,
+        text: `SELECT new_version, last_position FROM ${this.#s}.append($1, $2, $3, $4, $5, $6, $7, $8)`,
+        values: [
+          streamId,
+          encodeExpected(request.expectedVersion),
+          events.map((e) => e.eventId),
+          events.map((e) => e.type),
+          events.map((e) => e.schemaVersion),
+          events.map((e) => e.dataJson),
+          events.map((e) => e.metadataJson),
+          tags,
+        ],
+      });
+      const row = rows[0] as { new_version: string; last_position: string };
+      this.wakeups.published();
+      return { streamId, version: Number(row.new_version), position: BigInt(row.last_position) };
+    } catch (error) {
+      const code = pgCode(error);
+      if (code === SqlState.conflict) {
+        throw new ConcurrencyError(streamId, request.expectedVersion, Number((error as { detail?: string }).detail ?? 0));
+      }
+      if (code === SqlState.duplicate || (code === '23505' && (error as { constraint?: string }).constraint === 'events_event_id_key')) {
+        return resolveDuplicateAppend(request, await this.readByEventIds(events.map((e) => e.eventId)));
+      }
+      throw translateError(error, `append to stream "${streamId}"`);
+    }
+  }
+
+  async readStreamPage(request: StreamPageRequest): Promise<StoredEvent[]> {
+    const forward = request.direction === 'forward';
+    const until = request.until ? ' AND recorded_at <= $5' : '';
+    const text = forward
+      ? `SELECT ${EVENT_COLUMNS} FROM ${this.#s}.events WHERE stream_id = $1 AND version >= $2 AND version <= $3${until} ORDER BY version LIMIT $4`
+      : `SELECT ${EVENT_COLUMNS} FROM ${this.#s}.events WHERE stream_id = $1 AND version <= $2 AND version >= $3${until} ORDER BY version DESC LIMIT $4`;
+    const values: unknown[] = [request.streamId, request.fromVersion, request.toVersion, request.limit];
+    if (request.until) values.push(request.until);
+    const name = `cairn_stream_${forward ? 'f' : 'b'}${until ? 'u' : ''}_${this.schema}`;
+    const { rows } = await this.#query<EventRow>({ name, text, values }, `read stream "${request.streamId}"`);
+    return rows.map(toStoredEvent);
+  }
+
+  async readAllPage(request: AllPageRequest): Promise<AllPage> {
+    // head = highest position whose transaction is older than every transaction still running:
+    // everything at or below it is settled (see allocate_positions in schema.ts).
+    const values: unknown[] = [String(request.after), request.limit];
+    let filter = '';
+    if (request.types) {
+      values.push(request.types);
+      filter += ` AND e.type = ANY($${values.length})`;
+    }
+    if (request.categories) {
+      values.push(request.categories);
+      filter += ` AND split_part(e.stream_id, '-', 1) = ANY($${values.length})`;
+    }
+    const text = `
+      WITH h AS (
+        SELECT coalesce(max(position), 0) AS head FROM ${this.#s}.events
+        WHERE horizon_xid < pg_snapshot_xmin(pg_current_snapshot())
+      )
+      SELECT h.head AS page_head, e.* FROM h LEFT JOIN LATERAL (
+        SELECT ${EVENT_COLUMNS} FROM ${this.#s}.events e
+        WHERE e.position > $1 AND e.position <= h.head${filter}
+        ORDER BY e.position LIMIT $2
+      ) e ON true`;
+    const name = `cairn_all_${request.types ? 't' : ''}${request.categories ? 'c' : ''}_${this.schema}`;
+    const { rows } = await this.#query<EventRow & { page_head: string }>({ name, text, values }, 'read the global log');
+    const head = BigInt(rows[0]?.page_head ?? 0);
+    const events = rows[0]?.position === null || rows[0]?.position === undefined ? [] : rows.map(toStoredEvent);
+    return { events, head };
+  }
+
+  async readByEventIds(eventIds: readonly string[]): Promise<StoredEvent[]> {
+    const { rows } = await this.#query<EventRow>(
+      { text: `SELECT ${EVENT_COLUMNS} FROM ${this.#s}.events WHERE event_id = ANY($1::uuid[])`, values: [eventIds] },
+      'read events by id',
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  async streamInfo(streamId: string): Promise<StreamInfo | null> {
+    const { rows } = await this.#query<StreamRow>(
+      { name: `cairn_info_${this.schema}`, text: `SELECT * FROM ${this.#s}.streams WHERE stream_id = $1`, values: [streamId] },
+      `read stream "${streamId}"`,
+    );
+    return rows[0] ? toStreamInfo(rows[0]) : null;
+  }
+
+  async listStreams(request: ListStreamsRequest): Promise<StreamInfo[]> {
+    const values: unknown[] = [];
+    let where = 'true';
+    if (request.prefix !== undefined) {
+      values.push(request.prefix);
+      // left() instead of LIKE: ids may contain % and _ literally.
+      where += ` AND left(stream_id, length($${values.length})) = $${values.length}`;
+    }
+    if (request.category !== undefined) {
+      values.push(request.category);
+      where += ` AND category = $${values.length}`;
+    }
+    if (request.afterStreamId !== undefined) {
+      values.push(request.afterStreamId);
+      where += ` AND stream_id > $${values.length}`;
+    }
+    values.push(request.limit);
+    const { rows } = await this.#query<StreamRow>(
+      { text: `SELECT * FROM ${this.#s}.streams WHERE ${where} ORDER BY stream_id LIMIT $${values.length}`, values },
+      'list streams',
+    );
+    return rows.map(toStreamInfo);
+  }
+
+  async headPosition(): Promise<Position> {
+    const { rows } = await this.#query<{ head: string }>(
+      {
+        name: `cairn_head_${this.schema}`,
+        text: `SELECT coalesce(max(position), 0) AS head FROM ${this.#s}.events WHERE horizon_xid < pg_snapshot_xmin(pg_current_snapshot())`,
+      },
+      'read the head position',
+    );
+    return BigInt(rows[0]?.head ?? 0);
+  }
+
+  async close(): Promise<void> {
+    await this.wakeups.close();
+    await this.pool.end();
+  }
+
+  async #query<Row>(config: { text: string; values?: unknown[]; name?: string }, operation: string) {
+    try {
+      return await this.pool.query<Row>(config);
+    } catch (error) {
+      throw translateError(error, operation);
+    }
+  }
+}

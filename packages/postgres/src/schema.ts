@@ -1,0 +1,204 @@
+import { hash32, LockClass } from './locks.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** SQLSTATEs raised by the append function (user-defined class "CN"). */
+export const SqlState = {
+  conflict: 'CN409',
+  duplicate: 'CN200',
+  isolation: 'CN001',
+} as const;
+
+/**
+ * The schema, as versioned migrations for one schema name. Never edit a released migration;
+ * add the next one. Functions are (re)created with CREATE OR REPLACE so a later migration
+ * can improve them.
+ */
+export function migrations(schema: string): Migration[] {
+  const s = `"${schema}"`;
+  const key = hash32(schema);
+  return [
+    {
+      version: 1,
+      name: 'streams, events, tags, append',
+      sql: `
+CREATE SEQUENCE ${s}.position_seq AS bigint;
+
+CREATE TABLE ${s}.streams (
+  stream_id     text COLLATE "C" PRIMARY KEY,
+  category      text NOT NULL,
+  version       bigint NOT NULL,
+  last_position bigint NOT NULL,
+  created_at    timestamptz NOT NULL,
+  updated_at    timestamptz NOT NULL,
+  archived_at   timestamptz
+);
+CREATE INDEX streams_category_idx ON ${s}.streams (category, stream_id);
+
+-- horizon_xid is what keeps the global order gap-free: see allocate_positions.
+CREATE TABLE ${s}.events (
+  position       bigint PRIMARY KEY,
+  horizon_xid    xid8 NOT NULL,
+  stream_id      text COLLATE "C" NOT NULL,
+  version        bigint NOT NULL,
+  event_id       uuid NOT NULL,
+  type           text NOT NULL,
+  schema_version integer NOT NULL,
+  data           jsonb NOT NULL,
+  metadata       jsonb NOT NULL,
+  tags           text[],
+  recorded_at    timestamptz NOT NULL,
+  CONSTRAINT events_stream_version_key UNIQUE (stream_id, version)
+);
+CREATE UNIQUE INDEX events_event_id_key ON ${s}.events (event_id);
+
+-- One row per (tag, event), for cross-stream queries and conditional appends.
+CREATE TABLE ${s}.event_tags (
+  tag      text NOT NULL,
+  position bigint NOT NULL,
+  PRIMARY KEY (tag, position)
+);
+
+/*
+ * Positions come from a sequence, and concurrent transactions commit out of order, so a
+ * reader that has seen position 12 could later find 11 committed. The fix: positions are
+ * handed out under a lock held for microseconds, together with a "horizon" transaction id
+ * such that every transaction that took positions earlier has an id at or below it. For the
+ * usual append (the first write of its transaction) that is its own, freshly assigned id.
+ * Readers go only up to the highest position whose horizon is below the oldest transaction
+ * still running (pg_snapshot_xmin): every position below it is then settled, committed or
+ * rolled back, and anything still in flight sorts above it.
+ *
+ * A transaction that wrote before appending (or appends twice) already has an older id, so
+ * its horizon is the newest id of any running transaction: its events wait until every
+ * earlier appender is done. pg_locks must be read fresh, hence READ COMMITTED.
+ */
+CREATE FUNCTION ${s}.allocate_positions(p_count integer, OUT first_position bigint, OUT horizon xid8)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_fresh boolean := pg_current_xact_id_if_assigned() IS NULL;
+BEGIN
+  IF NOT v_fresh AND current_setting('transaction_isolation') <> 'read committed' THEN
+    RAISE EXCEPTION 'a Cairn append in a % transaction must be its first write', current_setting('transaction_isolation')
+      USING ERRCODE = '${SqlState.isolation}',
+            HINT = 'Append before the other writes of the transaction, or use READ COMMITTED.';
+  END IF;
+  PERFORM pg_advisory_lock(${LockClass.allocate}, ${key});
+  BEGIN
+    IF v_fresh THEN
+      horizon := pg_current_xact_id();
+    ELSE
+      -- The newest id of any running transaction (a snapshot's xmax will not do: it only
+      -- covers ids up to the last completed one). Every transaction holds a lock on its own
+      -- id, and pg_locks, unlike pg_stat_activity, is visible to every role.
+      SELECT greatest(o.own, coalesce(max(o.own + ((l.transactionid::text::bigint - (o.own & 4294967295) + 6442450944) % 4294967296) - 2147483648), o.own))::text::xid8
+        INTO horizon
+        FROM (SELECT pg_current_xact_id()::text::bigint AS own) o
+        LEFT JOIN pg_locks l ON l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock' AND l.granted
+       GROUP BY o.own;
+    END IF;
+    first_position := nextval('${s}.position_seq');
+    IF p_count > 1 THEN
+      PERFORM setval('${s}.position_seq', first_position + p_count - 1);
+    END IF;
+  EXCEPTION WHEN OTHERS OR query_canceled THEN
+    -- A session lock outlives errors; never leave it held, or every writer would wait forever.
+    PERFORM pg_advisory_unlock(${LockClass.allocate}, ${key});
+    RAISE;
+  END;
+  PERFORM pg_advisory_unlock(${LockClass.allocate}, ${key});
+END
+$fn$;
+
+/*
+ * One round trip per append. p_expected: >= 0 exact version, -1 any, -2 no-stream, -3 exists.
+ * Raises CN409 (detail = actual version) on a version mismatch and CN200 when the mismatch
+ * is a retry of an append already stored; both roll back, so nothing is half-written.
+ */
+CREATE FUNCTION ${s}.append(
+  p_stream_id text,
+  p_expected bigint,
+  p_event_ids uuid[],
+  p_types text[],
+  p_schema_versions integer[],
+  p_data jsonb[],
+  p_metadata jsonb[],
+  p_tags text[]
+) RETURNS TABLE (new_version bigint, last_position bigint)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_count integer := cardinality(p_event_ids);
+  v_actual bigint;
+  v_new bigint;
+  v_first bigint;
+  v_horizon xid8;
+  v_now timestamptz;
+  v_category text := split_part(p_stream_id, '-', 1);
+BEGIN
+  -- Cheap pre-check without locks, so most conflicts cost no positions.
+  SELECT s.version INTO v_actual FROM ${s}.streams s WHERE s.stream_id = p_stream_id;
+  v_actual := coalesce(v_actual, 0);
+  IF NOT (p_expected = -1 OR (p_expected = -2 AND v_actual = 0) OR (p_expected = -3 AND v_actual > 0) OR p_expected = v_actual) THEN
+    PERFORM ${s}.raise_conflict(p_stream_id, p_event_ids[1]);
+  END IF;
+
+  SELECT a.first_position, a.horizon INTO v_first, v_horizon FROM ${s}.allocate_positions(v_count) a;
+
+  -- The real check, under the stream's row lock.
+  IF p_expected = -2 OR p_expected = 0 THEN
+    INSERT INTO ${s}.streams AS s (stream_id, category, version, last_position, created_at, updated_at)
+    VALUES (p_stream_id, v_category, v_count, v_first + v_count - 1, clock_timestamp(), clock_timestamp())
+    ON CONFLICT (stream_id) DO NOTHING
+    RETURNING s.version, s.updated_at INTO v_new, v_now;
+  ELSIF p_expected = -1 THEN
+    INSERT INTO ${s}.streams AS s (stream_id, category, version, last_position, created_at, updated_at)
+    VALUES (p_stream_id, v_category, v_count, v_first + v_count - 1, clock_timestamp(), clock_timestamp())
+    ON CONFLICT (stream_id) DO UPDATE
+      SET version = s.version + v_count, last_position = excluded.last_position, updated_at = greatest(clock_timestamp(), s.updated_at)
+    RETURNING s.version, s.updated_at INTO v_new, v_now;
+  ELSE
+    UPDATE ${s}.streams AS s
+      SET version = s.version + v_count, last_position = v_first + v_count - 1, updated_at = greatest(clock_timestamp(), s.updated_at)
+      WHERE s.stream_id = p_stream_id AND (p_expected = -3 OR s.version = p_expected)
+    RETURNING s.version, s.updated_at INTO v_new, v_now;
+  END IF;
+  IF v_new IS NULL THEN
+    PERFORM ${s}.raise_conflict(p_stream_id, p_event_ids[1]);
+  END IF;
+
+  INSERT INTO ${s}.events (position, horizon_xid, stream_id, version, event_id, type, schema_version, data, metadata, tags, recorded_at)
+  SELECT v_first + i - 1, v_horizon, p_stream_id, v_new - v_count + i, p_event_ids[i], p_types[i],
+         p_schema_versions[i], p_data[i], p_metadata[i], p_tags[i]::text[], v_now
+  FROM generate_subscripts(p_event_ids, 1) AS i;
+
+  INSERT INTO ${s}.event_tags (tag, position)
+  SELECT DISTINCT unnest(p_tags[i]::text[]), v_first + i - 1
+  FROM generate_subscripts(p_event_ids, 1) AS i
+  WHERE p_tags[i] IS NOT NULL;
+
+  RETURN QUERY SELECT v_new, v_first + v_count - 1;
+END
+$fn$;
+
+CREATE FUNCTION ${s}.raise_conflict(p_stream_id text, p_first_event_id uuid) RETURNS void
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_actual bigint;
+BEGIN
+  IF EXISTS (SELECT 1 FROM ${s}.events WHERE event_id = p_first_event_id) THEN
+    RAISE EXCEPTION 'duplicate append' USING ERRCODE = '${SqlState.duplicate}';
+  END IF;
+  SELECT coalesce((SELECT version FROM ${s}.streams WHERE stream_id = p_stream_id), 0) INTO v_actual;
+  RAISE EXCEPTION 'version mismatch' USING ERRCODE = '${SqlState.conflict}', DETAIL = v_actual::text;
+END
+$fn$;
+`,
+    },
+  ];
+}
+
+export const SCHEMA_VERSION = 1;
