@@ -61,6 +61,8 @@ export interface AllPageRequest {
   limit: number;
   types?: readonly string[];
   categories?: readonly string[];
+  /** When false, events of `$`-prefixed streams are left out. */
+  includeSystem: boolean;
 }
 
 /**
@@ -79,6 +81,7 @@ export interface ListStreamsRequest {
   category?: string;
   afterStreamId?: string;
   limit: number;
+  includeSystem: boolean;
 }
 
 /** A counter of "something may have changed" signals that subscribers can wait on. */

@@ -74,7 +74,7 @@ class BackedEventStore implements EventStore {
 
   readStream<E extends EventShape = EventShape>(streamId: string, options: ReadStreamOptions = {}): EventStream<StoredEvent<E>> {
     this.#assertOpen('read a stream');
-    validateStreamId(streamId);
+    validateStreamId(streamId, true);
     const plan = readStreamPaged(this.#backend, streamId, options);
     const ready = (): Promise<void> => this.#ready();
     return new LazyEventStream(async function* () {
@@ -107,7 +107,7 @@ class BackedEventStore implements EventStore {
 
   async streamInfo(streamId: string): Promise<StreamInfo | null> {
     this.#assertOpen('read stream info');
-    validateStreamId(streamId);
+    validateStreamId(streamId, true);
     await this.#ready();
     return this.#backend.streamInfo(streamId);
   }

@@ -57,13 +57,14 @@ export function readAllPaged(backend: StoreBackend, options: ReadAllOptions): ()
   const categories = validateNames(options.categories, 'categories');
   const limit = validateCount(options.limit, 'limit', LAST);
   const pageSize = validateCount(options.pageSize, 'pageSize', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+  const includeSystem = options.includeSystem === true;
 
   return async function* () {
     let cursor = after;
     let remaining = limit;
     while (remaining > 0) {
       const want = Math.min(pageSize, remaining);
-      const page = await backend.readAllPage({ after: cursor, limit: want, ...(types ? { types } : {}), ...(categories ? { categories } : {}) });
+      const page = await backend.readAllPage({ after: cursor, limit: want, includeSystem, ...(types ? { types } : {}), ...(categories ? { categories } : {}) });
       for (const event of page.events) yield event;
       remaining -= page.events.length;
       const last = page.events.at(-1);

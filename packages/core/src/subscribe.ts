@@ -22,7 +22,7 @@ export function subscribeToAll(backend: StoreBackend, options: SubscribeOptions,
     throw new InvalidArgumentError('signal', `expected an AbortSignal, got ${describe(options.signal)}`);
   }
   const signal = options.signal ? AbortSignal.any([options.signal, storeClosing]) : storeClosing;
-  const filter = { ...(types ? { types } : {}), ...(categories ? { categories } : {}) };
+  const filter = { includeSystem: options.includeSystem === true, ...(types ? { types } : {}), ...(categories ? { categories } : {}) };
 
   return async function* () {
     let cursor: Position = start === 'end' ? await backend.headPosition() : start;

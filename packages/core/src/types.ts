@@ -52,6 +52,8 @@ export type StoredEvent<E extends EventShape = EventShape> = E & {
 export interface AppendOptions {
   /** Defaults to `'any'`. */
   expectedVersion?: ExpectedVersion;
+  /** Allow a `$`-prefixed system stream (Cairn's own: API keys, audit). Not for application events. */
+  system?: boolean;
 }
 
 export interface AppendResult {
@@ -87,6 +89,8 @@ export interface ReadAllOptions {
   categories?: readonly string[];
   limit?: number;
   pageSize?: number;
+  /** Include events of `$`-prefixed system streams. Default false. */
+  includeSystem?: boolean;
 }
 
 export interface SubscribeOptions {
@@ -100,6 +104,8 @@ export interface SubscribeOptions {
   batchSize?: number;
   /** Safety-net poll interval when no wake-up arrives, in ms. */
   pollIntervalMs?: number;
+  /** Include events of `$`-prefixed system streams. Default false. */
+  includeSystem?: boolean;
 }
 
 export interface StreamInfo {
@@ -119,6 +125,8 @@ export interface ListStreamsOptions {
   /** Keyset paging: streams whose id sorts after this one. */
   afterStreamId?: string;
   limit?: number;
+  /** Include `$`-prefixed system streams. Default false. */
+  includeSystem?: boolean;
 }
 
 /** An async iterable of events that can also be gathered into an array. */

@@ -19,14 +19,15 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EVENT_KEYS = new Set(['type', 'data', 'metadata', 'id', 'tags', 'schemaVersion']);
 
-export function validateStreamId(streamId: unknown): asserts streamId is string {
+/** `system` admits Cairn's own `$` streams (reads always may; appends must ask). */
+export function validateStreamId(streamId: unknown, system = false): asserts streamId is string {
   if (typeof streamId !== 'string') throw new InvalidStreamIdError(streamId, `expected a string, got ${describe(streamId)}`);
   if (streamId.length === 0) throw new InvalidStreamIdError(streamId, 'it is empty');
   if (streamId.length > MAX_STREAM_ID_LENGTH) throw new InvalidStreamIdError(streamId, `it is ${streamId.length} characters long`);
   if (CONTROL.test(streamId)) throw new InvalidStreamIdError(streamId, 'it contains a control character');
   if (!streamId.isWellFormed()) throw new InvalidStreamIdError(streamId, 'it is not valid Unicode');
   if (streamId.trim() !== streamId) throw new InvalidStreamIdError(streamId, 'it starts or ends with whitespace');
-  if (streamId.startsWith('$')) throw new InvalidStreamIdError(streamId, 'ids starting with "$" are reserved for Cairn');
+  if (!system && streamId.startsWith('$')) throw new InvalidStreamIdError(streamId, 'ids starting with "$" are reserved for Cairn');
 }
 
 export function validateExpectedVersion(value: unknown): ExpectedVersion {
@@ -41,10 +42,10 @@ export function validateExpectedVersion(value: unknown): ExpectedVersion {
 
 /** Validate and serialize an append. Throws before anything reaches the database. */
 export function prepareAppend(streamId: unknown, events: unknown, options: AppendOptions | undefined, limits: StoreLimits): AppendRequest {
-  validateStreamId(streamId);
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new InvalidArgumentError('options', `expected an object, got ${describe(options)}`);
   }
+  validateStreamId(streamId, options?.system === true);
   const expectedVersion = validateExpectedVersion(options?.expectedVersion);
   if (!Array.isArray(events)) throw new InvalidArgumentError('events', `expected an array of events, got ${describe(events)}`);
   if (events.length === 0) throw new InvalidArgumentError('events', `an append to "${streamId}" needs at least one event`);
@@ -168,7 +169,7 @@ export function describe(value: unknown): string {
 }
 
 export function validateListStreams(options: ListStreamsOptions): ListStreamsRequest {
-  const request: ListStreamsRequest = { limit: validateCount(options.limit, 'limit', 100, 10_000) };
+  const request: ListStreamsRequest = { limit: validateCount(options.limit, 'limit', 100, 10_000), includeSystem: options.includeSystem === true };
   for (const key of ['prefix', 'category', 'afterStreamId'] as const) {
     const value: unknown = options[key];
     if (value === undefined) continue;

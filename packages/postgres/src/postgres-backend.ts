@@ -122,6 +122,7 @@ export class PostgresBackend implements StoreBackend {
       values.push(request.categories);
       filter += ` AND split_part(e.stream_id, '-', 1) = ANY($${values.length})`;
     }
+    if (!request.includeSystem) filter += " AND left(e.stream_id, 1) <> '$'";
     const text = `
       WITH h AS (
         SELECT coalesce(max(position), 0) AS head FROM ${this.#s}.events
@@ -132,7 +133,7 @@ export class PostgresBackend implements StoreBackend {
         WHERE e.position > $1 AND e.position <= h.head${filter}
         ORDER BY e.position LIMIT $2
       ) e ON true`;
-    const name = `cairn_all_${request.types ? 't' : ''}${request.categories ? 'c' : ''}_${this.schema}`;
+    const name = `cairn_all_${request.types ? 't' : ''}${request.categories ? 'c' : ''}${request.includeSystem ? 's' : ''}_${this.schema}`;
     const { rows } = await this.#query<EventRow & { page_head: string }>({ name, text, values }, 'read the global log');
     const head = BigInt(rows[0]?.page_head ?? 0);
     const events = rows[0]?.position === null || rows[0]?.position === undefined ? [] : rows.map(toStoredEvent);
@@ -171,6 +172,7 @@ export class PostgresBackend implements StoreBackend {
       values.push(request.afterStreamId);
       where += ` AND stream_id > $${values.length}`;
     }
+    if (!request.includeSystem) where += " AND left(stream_id, 1) <> '$'";
     values.push(request.limit);
     const { rows } = await this.#query<StreamRow>(
       { text: `SELECT * FROM ${this.#s}.streams WHERE ${where} ORDER BY stream_id LIMIT $${values.length}`, values },

@@ -145,6 +145,7 @@ export class SqliteBackend implements StoreBackend {
         sql += ` AND substr(stream_id, 1, instr(stream_id || '-', '-') - 1) IN (${request.categories.map(() => '?').join(', ')})`;
         params.push(...request.categories);
       }
+      if (!request.includeSystem) sql += " AND substr(stream_id, 1, 1) <> '$'";
       sql += ' ORDER BY position LIMIT ?';
       params.push(request.limit);
       return { events: this.#stmt<EventRow>(sql).all(...params).map(toStoredEvent), head: BigInt(head) };
@@ -186,6 +187,7 @@ export class SqliteBackend implements StoreBackend {
       sql += ' AND stream_id > ?';
       params.push(request.afterStreamId);
     }
+    if (!request.includeSystem) sql += " AND substr(stream_id, 1, 1) <> '$'";
     sql += ' ORDER BY stream_id LIMIT ?';
     params.push(request.limit);
     return this.#read(() => this.#stmt<StreamRow>(sql).all(...params).map(toStreamInfo));

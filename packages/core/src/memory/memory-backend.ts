@@ -83,6 +83,7 @@ export class MemoryBackend implements StoreBackend {
       const row = this.#log[i] as Row;
       if (types && !types.has(row.type)) continue;
       if (categories && !categories.has(categoryOf(row.streamId))) continue;
+      if (!request.includeSystem && row.streamId.startsWith('$')) continue;
       events.push(decode(row));
     }
     return { events, head: BigInt(this.#log.length) };
@@ -106,7 +107,8 @@ export class MemoryBackend implements StoreBackend {
         (id) =>
           (request.prefix === undefined || id.startsWith(request.prefix)) &&
           (request.category === undefined || categoryOf(id) === request.category) &&
-          (request.afterStreamId === undefined || id > request.afterStreamId),
+          (request.afterStreamId === undefined || id > request.afterStreamId) &&
+          (request.includeSystem || !id.startsWith('$')),
       )
       .sort()
       .slice(0, request.limit);

@@ -1,6 +1,7 @@
 import type { EventStore } from '@cairn/core';
 import { describe, expect, it } from 'vitest';
 import { deposit, type Suite, sleep, uniqueStream } from './harness.js';
+import { take } from './subscribe.js';
 
 async function streamOf(store: EventStore, count: number, batch = 250): Promise<string> {
   const id = uniqueStream();
@@ -120,6 +121,21 @@ export function readTests(suite: Suite): void {
       expect(await store.readAll({ after: all[9]!.position, limit: 3, pageSize: 2 }).toArray()).toEqual(all.slice(10, 13));
       expect(await store.readAll({ after: all[29]!.position }).toArray()).toEqual([]);
       expect(await store.headPosition()).toBe(all[29]!.position);
+    });
+
+    it('system ($) streams are left out of the log and the catalogue unless asked for', async () => {
+      const store = await suite.open();
+      await store.append('$keys', [{ type: 'ApiKeyCreated', data: { keyId: 'k1' } }], { system: true });
+      const user = await store.append(uniqueStream(), [deposit(1)]);
+      expect((await store.readAll().toArray()).map((e) => e.position)).toEqual([user.position]);
+      expect((await store.readAll({ includeSystem: true }).toArray()).map((e) => e.streamId)).toEqual(['$keys', expect.any(String)]);
+      expect((await store.readStream('$keys').toArray()).map((e) => e.type)).toEqual(['ApiKeyCreated']);
+      expect((await store.listStreams()).some((s) => s.streamId === '$keys')).toBe(false);
+      expect((await store.listStreams({ includeSystem: true })).some((s) => s.streamId === '$keys')).toBe(true);
+      const [first] = await take(store.subscribe(), 1);
+      expect(first?.position).toBe(user.position);
+      const [sys] = await take(store.subscribe({ includeSystem: true }), 1);
+      expect(sys?.streamId).toBe('$keys');
     });
 
     it('an empty store has head 0 and reads nothing', async () => {

@@ -55,7 +55,6 @@ const BAD_STREAM_IDS: Array<[string, unknown]> = [
   ['too long', 'x'.repeat(257)],
   ['with a control character', 'account-\u0001'],
   ['with surrounding whitespace', ' account-1'],
-  ['reserved ($)', '$all'],
 ];
 
 export function validationTests(suite: Suite): void {
@@ -84,6 +83,12 @@ export function validationTests(suite: Suite): void {
         await expectNothingWritten(store, head);
       });
     }
+
+    it('appending to a reserved $ stream without `system` → INVALID_STREAM_ID', async () => {
+      const store = await suite.open();
+      await expectCode(store.append('$keys', [deposit(1)]), 'INVALID_STREAM_ID');
+      await expectNothingWritten(store, 0n, '$keys');
+    });
 
     it('an event over maxEventBytes → EVENT_TOO_LARGE', async () => {
       const store = await suite.open();
