@@ -26,7 +26,25 @@ export interface StoreBackend {
   headPosition(): Promise<Position>;
   /** Wake-ups for subscribers when new events may have been committed. */
   readonly wakeups: Wakeups;
+  /** Snapshot storage (a cache of model states). */
+  readonly snapshots: SnapshotBackend;
   close(): Promise<void>;
+}
+
+export interface StoredSnapshot {
+  streamId: string;
+  name: string;
+  version: number;
+  schemaVersion: number;
+  stateJson: string;
+  createdAt: Date;
+}
+
+export interface SnapshotBackend {
+  loadSnapshot(streamId: string, name: string): Promise<StoredSnapshot | null>;
+  /** Upsert, unless the stored one has the same schemaVersion and a higher version. */
+  saveSnapshot(snapshot: Omit<StoredSnapshot, 'createdAt'>): Promise<void>;
+  deleteSnapshots(filter: { streamId?: string; name?: string }): Promise<number>;
 }
 
 /** An event after validation and serialization, ready to insert. */

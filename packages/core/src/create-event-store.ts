@@ -18,10 +18,14 @@ import type {
   StreamInfo,
   SubscribeOptions,
 } from './types.js';
-import { DEFAULT_LIMITS, prepareAppend, validateListStreams, validateStreamId, type StoreLimits } from './validate.js';
+import { createSnapshotStore, type SnapshotStore } from './snapshots/snapshot-store.js';
+import { type Upcaster, UpcasterChain } from './upcasting/upcasters.js';
+import { DEFAULT_LIMITS, prepareAppend, validateEventId, validateListStreams, validateStreamId, type StoreLimits } from './validate.js';
 
 export interface EventStoreOptions {
   limits?: Partial<StoreLimits>;
+  /** Schema evolution steps applied to every event read (stored bytes never change). */
+  upcasters?: readonly Upcaster[];
 }
 
 /**
@@ -30,21 +34,34 @@ export interface EventStoreOptions {
  * a third-party backend, which then gets the same semantics and can run the same conformance suite.
  */
 export function createEventStore(backend: StoreBackend, options: EventStoreOptions = {}): EventStore {
-  return new BackedEventStore(backend, { ...DEFAULT_LIMITS, ...options.limits });
+  return new BackedEventStore(backend, { ...DEFAULT_LIMITS, ...options.limits }, new UpcasterChain(options.upcasters ?? []));
 }
 
 class BackedEventStore implements EventStore {
   readonly kind: string;
   readonly #backend: StoreBackend;
   readonly #limits: StoreLimits;
+  readonly #upcast: (<T extends StoredEvent>(e: T) => T) | undefined;
   readonly #closing = new AbortController();
+  readonly snapshots: SnapshotStore;
   #migrated: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
 
-  constructor(backend: StoreBackend, limits: StoreLimits) {
+  constructor(backend: StoreBackend, limits: StoreLimits, upcasters: UpcasterChain) {
     this.kind = backend.kind;
     this.#backend = backend;
     this.#limits = limits;
+    this.#upcast = upcasters.isEmpty ? undefined : (e) => upcasters.apply(e);
+    this.snapshots = createSnapshotStore(backend.snapshots, () => this.#ready());
+  }
+
+  /** Pass events through the upcaster chain (a no-op generator when there is none). */
+  #upcasted<T extends StoredEvent>(source: () => AsyncGenerator<StoredEvent>): () => AsyncGenerator<T> {
+    const upcast = this.#upcast;
+    if (upcast === undefined) return source as () => AsyncGenerator<T>;
+    return async function* () {
+      for await (const e of source()) yield upcast(e) as T;
+    };
   }
 
   migrate(): Promise<void> {
@@ -75,34 +92,43 @@ class BackedEventStore implements EventStore {
   readStream<E extends EventShape = EventShape>(streamId: string, options: ReadStreamOptions = {}): EventStream<StoredEvent<E>> {
     this.#assertOpen('read a stream');
     validateStreamId(streamId, true);
-    const plan = readStreamPaged(this.#backend, streamId, options);
+    const plan = this.#upcasted<StoredEvent<E>>(readStreamPaged(this.#backend, streamId, options));
     const ready = (): Promise<void> => this.#ready();
     return new LazyEventStream(async function* () {
       await ready();
-      yield* plan() as AsyncGenerator<StoredEvent<E>>;
+      yield* plan();
     });
   }
 
   readAll<E extends EventShape = EventShape>(options: ReadAllOptions = {}): EventStream<StoredEvent<E>> {
     this.#assertOpen('read the log');
-    const plan = readAllPaged(this.#backend, options);
+    const plan = this.#upcasted<StoredEvent<E>>(readAllPaged(this.#backend, options));
     const ready = (): Promise<void> => this.#ready();
     return new LazyEventStream(async function* () {
       await ready();
-      yield* plan() as AsyncGenerator<StoredEvent<E>>;
+      yield* plan();
     });
   }
 
   subscribe<E extends EventShape = EventShape>(options: SubscribeOptions = {}): AsyncIterable<StoredEvent<E>> {
     this.#assertOpen('subscribe');
-    const run = subscribeToAll(this.#backend, options, this.#closing.signal);
+    const run = this.#upcasted<StoredEvent<E>>(subscribeToAll(this.#backend, options, this.#closing.signal));
     const ready = (): Promise<void> => this.#ready();
     return {
       [Symbol.asyncIterator]: async function* () {
         await ready();
-        yield* run() as AsyncGenerator<StoredEvent<E>>;
+        yield* run();
       },
     };
+  }
+
+  async readEvent<E extends EventShape = EventShape>(eventId: string): Promise<StoredEvent<E> | null> {
+    this.#assertOpen('read an event');
+    const id = validateEventId(eventId, 'eventId');
+    await this.#ready();
+    const [event] = await this.#backend.readByEventIds([id]);
+    if (event === undefined) return null;
+    return (this.#upcast ? this.#upcast(event) : event) as StoredEvent<E>;
   }
 
   async streamInfo(streamId: string): Promise<StreamInfo | null> {

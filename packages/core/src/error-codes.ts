@@ -18,6 +18,8 @@
  * | UNSUPPORTED_STORE_URL | `openStore` got a URL it does not know                     | use memory:, sqlite:<path> or postgres://…               |
  * | MIGRATION_FAILED      | the schema could not be created or upgraded                | read the cause; the database is left at its old version  |
  * | SCHEMA_TOO_NEW        | the database was migrated by a newer Cairn                 | upgrade this program                                     |
+ * | UPCAST_FAILED         | an old event could not be brought to its current schema    | add the missing upcaster step or fix the one that threw  |
+ * | DOMAIN_RULE           | a command broke a business rule (default DomainError code) | show the message; domain errors are never retried        |
  */
 export const ErrorCodes = {
   CONCURRENCY: 'CONCURRENCY',
@@ -33,6 +35,8 @@ export const ErrorCodes = {
   UNSUPPORTED_STORE_URL: 'UNSUPPORTED_STORE_URL',
   MIGRATION_FAILED: 'MIGRATION_FAILED',
   SCHEMA_TOO_NEW: 'SCHEMA_TOO_NEW',
+  UPCAST_FAILED: 'UPCAST_FAILED',
+  DOMAIN_RULE: 'DOMAIN_RULE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

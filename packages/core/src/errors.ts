@@ -6,10 +6,11 @@ import type { ExpectedVersion } from './types.js';
  * `details` holds the structured facts (stream, version, field) the message names.
  */
 export class CairnError extends Error {
-  readonly code: ErrorCode;
+  /** One of `ErrorCodes`, or a domain error's own code. */
+  readonly code: ErrorCode | (string & {});
   readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode | (string & {}), message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -22,7 +23,7 @@ export class CairnError extends Error {
 }
 
 /** True when `error` is a CairnError, optionally with the given code. */
-export function isCairnError(error: unknown, code?: ErrorCode): error is CairnError {
+export function isCairnError(error: unknown, code?: ErrorCode | (string & {})): error is CairnError {
   return error instanceof CairnError && (code === undefined || error.code === code);
 }
 
@@ -179,5 +180,37 @@ export class SchemaTooNewError extends CairnError {
       `The database schema is at version ${found}, newer than the ${supported} this Cairn knows. Upgrade Cairn before using this database.`,
       { found, supported },
     );
+  }
+}
+
+/** An old event could not be upcast: a step of its chain is missing, or an upcaster threw. */
+export class UpcastError extends CairnError {
+  constructor(type: string, fromVersion: number, toVersion: number, where: { streamId: string; version: number; eventId: string }, problem: string, cause?: unknown) {
+    super(
+      ErrorCodes.UPCAST_FAILED,
+      `Cannot upcast event "${type}" from schema version ${fromVersion} to ${toVersion} ` +
+        `(stream "${where.streamId}" version ${where.version}, event ${where.eventId}): ${problem}. ` +
+        'The stored event is unchanged; add or fix the upcaster for this step.',
+      { type, fromVersion, toVersion, ...where },
+      { cause },
+    );
+  }
+}
+
+/**
+ * A command broke a business rule. Subclass it with your own code:
+ *
+ * @example
+ * class InsufficientFunds extends DomainError {
+ *   constructor(balance: number, amount: number) {
+ *     super('INSUFFICIENT_FUNDS', `Cannot withdraw ${amount}: the balance is ${balance}.`, { balance, amount });
+ *   }
+ * }
+ *
+ * The command handler never retries a DomainError.
+ */
+export class DomainError extends CairnError {
+  constructor(code: string = ErrorCodes.DOMAIN_RULE, message = 'The command was rejected by a business rule.', details: Record<string, unknown> = {}) {
+    super(code, message, details);
   }
 }

@@ -1,3 +1,4 @@
+import type { SnapshotStore } from './snapshots/snapshot-store.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -48,6 +49,12 @@ export interface EventStore {
    * filter is delivered exactly once, in position order, however many writers commit at once.
    */
   subscribe<E extends EventShape = EventShape>(options?: SubscribeOptions): AsyncIterable<StoredEvent<E>>;
+
+  /** One event by its id (upcast like every read), or null. */
+  readEvent<E extends EventShape = EventShape>(eventId: string): Promise<StoredEvent<E> | null>;
+
+  /** Snapshot storage for model states (used by the command handler's snapshot policies). */
+  readonly snapshots: SnapshotStore;
 
   /** The stream's version and positions, or null when it does not exist. */
   streamInfo(streamId: string): Promise<StreamInfo | null>;

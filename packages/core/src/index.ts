@@ -44,3 +44,32 @@ export { resolveDuplicateAppend } from './duplicate.js';
 export { assertExpectedVersion, categoryOf, versionMatches } from './expected-version.js';
 export { Notifier } from './notifier.js';
 export { DEFAULT_LIMITS, type StoreLimits } from './validate.js';
+
+// Schema evolution and snapshots.
+export { upcaster, type Upcaster } from './upcasting/upcasters.js';
+export type { Snapshot, SnapshotStore } from './snapshots/snapshot-store.js';
+export type { SnapshotBackend, StoredSnapshot } from './backend.js';
+export { DomainError, UpcastError } from './errors.js';
+
+// Domain modelling: deciders, aggregates, the command handler, snapshots policies, time travel.
+export { type Decider, fold } from './domain/decider.js';
+export {
+  type CommandHandler,
+  type CommandHandlerOptions,
+  createCommandHandler,
+  type HandleOptions,
+  type HandleResult,
+} from './domain/command-handler.js';
+export { type Loaded, type SnapshotOptions, stateAt as loadAt, type TimePoint } from './domain/load-state.js';
+export { type SnapshotContext, type SnapshotPolicy, snapshotEvery, snapshotWhenLoadCosts } from './domain/snapshot-policy.js';
+export type { RetryOptions } from './domain/retry.js';
+export { commandEventId } from './domain/command-id.js';
+export { Aggregate } from './domain/aggregate.js';
+export {
+  type AggregateCommand,
+  aggregateDecider,
+  type AggregateRepository,
+  type AggregateRepositoryOptions,
+  aggregateRepository,
+} from './domain/aggregate-repository.js';
+export { type ReplayOptions, replayInto } from './domain/replay.js';

@@ -178,3 +178,8 @@ export function validateListStreams(options: ListStreamsOptions): ListStreamsReq
   }
   return request;
 }
+
+export function validateEventId(value: unknown, name: string): string {
+  if (typeof value === 'string' && UUID.test(value)) return value.toLowerCase();
+  throw new InvalidArgumentError(name, `expected an event id (a UUID), got ${describe(value)}`);
+}

@@ -19,6 +19,7 @@ import { pgCode, translateError } from './errors.js';
 import { migrateSchema } from './migrate.js';
 import { EVENT_COLUMNS, type EventRow, type StreamRow, textArrayLiteral, toStoredEvent, toStreamInfo } from './rows.js';
 import { SqlState } from './schema.js';
+import { PostgresSnapshots } from './postgres-snapshots.js';
 import { PgWakeups } from './wakeups.js';
 
 export interface PostgresBackendOptions {
@@ -36,6 +37,7 @@ function encodeExpected(expected: ExpectedVersion): number {
 export class PostgresBackend implements StoreBackend {
   readonly kind = 'postgres';
   readonly wakeups: PgWakeups;
+  readonly snapshots: PostgresSnapshots;
   readonly pool: Pool;
   readonly schema: string;
   readonly #s: string;
@@ -52,6 +54,7 @@ export class PostgresBackend implements StoreBackend {
     this.pool.on('error', () => undefined);
     this.schema = options.schema;
     this.#s = `"${options.schema}"`;
+    this.snapshots = new PostgresSnapshots(this.pool, options.schema);
     this.wakeups = new PgWakeups(this.pool, config, `cairn_${options.schema}`, options.notify);
   }
 

@@ -8,15 +8,15 @@ const schemas = new Map<object, string>();
 let n = 0;
 
 testEventStore('postgres', {
-  async create() {
+  async create(options) {
     const schema = `conf_${process.pid}_${++n}`;
-    const store = createPostgresStore({ connectionString: url, schema, poolSize: 12 });
+    const store = createPostgresStore({ connectionString: url, schema, poolSize: 12, ...options });
     schemas.set(store, schema);
     return store;
   },
-  async reopen(store) {
+  async reopen(store, options) {
     const schema = schemas.get(store) as string;
-    const again = createPostgresStore({ connectionString: url, schema });
+    const again = createPostgresStore({ connectionString: url, schema, ...options });
     schemas.set(again, schema);
     return again;
   },

@@ -198,7 +198,22 @@ END
 $fn$;
 `,
     },
+    {
+      version: 2,
+      name: 'snapshots',
+      sql: `
+CREATE TABLE ${s}.snapshots (
+  stream_id      text COLLATE "C" NOT NULL,
+  name           text NOT NULL,
+  version        bigint NOT NULL,
+  schema_version integer NOT NULL,
+  state          jsonb NOT NULL,
+  created_at     timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (stream_id, name)
+);
+`,
+    },
   ];
 }
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;

@@ -47,6 +47,21 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: 'snapshots',
+    sql: `
+      CREATE TABLE cairn_snapshots (
+        stream_id      TEXT NOT NULL,
+        name           TEXT NOT NULL,
+        version        INTEGER NOT NULL,
+        schema_version INTEGER NOT NULL,
+        state          TEXT NOT NULL,
+        created_at     INTEGER NOT NULL,
+        PRIMARY KEY (stream_id, name)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -20,6 +20,7 @@ import { type Database, openDatabase, type Statement } from './driver.js';
 import { sqliteCode, translateError } from './errors.js';
 import { migrate } from './schema.js';
 import { EVENT_COLUMNS, type EventRow, type StreamRow, toStoredEvent, toStreamInfo } from './rows.js';
+import { SqliteSnapshots } from './sqlite-snapshots.js';
 import { SqliteWakeups } from './wakeups.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -33,6 +34,7 @@ export interface SqliteBackendOptions {
 export class SqliteBackend implements StoreBackend {
   readonly kind = 'sqlite';
   readonly wakeups: SqliteWakeups;
+  readonly snapshots = new SqliteSnapshots(() => this.#db);
   readonly #db: Database;
   readonly #queue: WriteQueue | undefined;
   readonly #statements = new Map<string, Statement>();

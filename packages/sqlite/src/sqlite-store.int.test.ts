@@ -10,15 +10,15 @@ const paths = new WeakMap<EventStore, string>();
 let n = 0;
 
 testEventStore('sqlite (file, synchronous=full)', {
-  async create() {
+  async create(options) {
     const path = join(dir, `store-${++n}.db`);
-    const store = createSqliteStore({ path });
+    const store = createSqliteStore({ path, ...options });
     paths.set(store, path);
     return store;
   },
-  async reopen(store) {
+  async reopen(store, options) {
     const path = paths.get(store) as string;
-    const again = createSqliteStore({ path });
+    const again = createSqliteStore({ path, ...options });
     paths.set(again, path);
     return again;
   },
@@ -29,6 +29,6 @@ testEventStore('sqlite (file, synchronous=full)', {
 
 testEventStore(
   'sqlite (:memory:, no group commit)',
-  { create: async () => createSqliteStore({ path: ':memory:', groupCommit: false }), concurrencyMs: 1000 },
+  { create: async (options) => createSqliteStore({ path: ':memory:', groupCommit: false, ...options }), concurrencyMs: 1000 },
   { modelRuns: 10 },
 );

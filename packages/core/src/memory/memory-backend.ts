@@ -2,6 +2,7 @@ import type { AllPage, AllPageRequest, AppendRequest, ListStreamsRequest, StoreB
 import { resolveDuplicateAppend } from '../duplicate.js';
 import { assertExpectedVersion, categoryOf } from '../expected-version.js';
 import { Notifier } from '../notifier.js';
+import { MemorySnapshots } from './memory-snapshots.js';
 import type { AppendResult, Position, StoredEvent, StreamInfo } from '../types.js';
 
 /** A stored row keeps JSON text, so every read hands out fresh objects, as a database would. */
@@ -28,6 +29,7 @@ interface StreamRow {
 export class MemoryBackend implements StoreBackend {
   readonly kind = 'memory';
   readonly wakeups = new Notifier();
+  readonly snapshots = new MemorySnapshots();
   readonly #log: Row[] = [];
   readonly #streams = new Map<string, StreamRow>();
   readonly #byEventId = new Map<string, Row>();

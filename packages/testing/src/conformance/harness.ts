@@ -1,15 +1,15 @@
-import type { EventInput, EventStore } from '@cairn/core';
+import type { EventInput, EventStore, EventStoreOptions } from '@cairn/core';
 import { expect } from 'vitest';
 
 /** How the conformance suite gets stores. Each `create()` must return a fresh, empty store. */
 export interface StoreHarness {
-  /** A fresh, empty store. */
-  create(): Promise<EventStore>;
+  /** A fresh, empty store, created with these options (limits, upcasters). */
+  create(options?: EventStoreOptions): Promise<EventStore>;
   /**
    * A new handle on the data of `store` (already closed by the caller). Leave it out for
    * stores that keep nothing after close, such as the memory store.
    */
-  reopen?(store: EventStore): Promise<EventStore>;
+  reopen?(store: EventStore, options?: EventStoreOptions): Promise<EventStore>;
   /** Release what `create` made (databases, files). Runs once after the suite. */
   cleanup?(): Promise<void>;
   /** How long the concurrent-writers test writes, in ms. Default 3,000. */
@@ -19,7 +19,7 @@ export interface StoreHarness {
 export interface Suite {
   harness: StoreHarness;
   /** Opens a fresh store and closes it when the test ends. */
-  open(): Promise<EventStore>;
+  open(options?: EventStoreOptions): Promise<EventStore>;
 }
 
 let streamCounter = 0;

@@ -8,10 +8,13 @@ import { modelTests } from './model.js';
 import { persistenceTests } from './persistence.js';
 import { readTests } from './read.js';
 import { subscribeTests } from './subscribe.js';
+import { domainTests } from './domain.js';
+import { snapshotStoreTests } from './snapshots.js';
+import { upcastingTests } from './upcasting.js';
 import { validationTests } from './validation.js';
 
 export interface ConformanceOptions {
-  /** Runs of the model-based property test. Default 25. */
+  /** Runs of the model-based property tests. Default 25. */
   modelRuns?: number;
 }
 
@@ -28,8 +31,8 @@ export function testEventStore(name: string, harness: StoreHarness, options: Con
     const open: EventStore[] = [];
     const suite: Suite = {
       harness,
-      async open() {
-        const store = await harness.create();
+      async open(storeOptions) {
+        const store = await harness.create(storeOptions);
         open.push(store);
         return store;
       },
@@ -49,5 +52,8 @@ export function testEventStore(name: string, harness: StoreHarness, options: Con
     concurrencyTests(suite);
     persistenceTests(suite);
     modelTests(suite, options.modelRuns ?? 25);
+    upcastingTests(suite);
+    snapshotStoreTests(suite);
+    domainTests(suite, options.modelRuns ?? 25);
   });
 }
