@@ -1,0 +1,25 @@
+import { httpAppend } from './http-append.js';
+import { w1SingleWriter } from './w1-single-writer.js';
+import { w2ConcurrentWriters } from './w2-concurrent-writers.js';
+import { w3BatchAppend } from './w3-batch-append.js';
+import { w4ReadStream } from './w4-read-stream.js';
+import { w5ContendedStream } from './w5-contended-stream.js';
+import { w6CatchUp } from './w6-catch-up.js';
+import { w7LiveDelivery } from './w7-live-delivery.js';
+import { w8AggregateSnapshots } from './w8-aggregate-snapshots.js';
+import type { Workload } from './workload.js';
+
+/** Every workload, in table order. W8 and HTTP are slots that report "pending" until their dependencies land. */
+export const WORKLOADS: readonly Workload[] = [
+  w1SingleWriter,
+  w2ConcurrentWriters,
+  w3BatchAppend,
+  w4ReadStream,
+  w5ContendedStream,
+  w6CatchUp,
+  w7LiveDelivery,
+  w8AggregateSnapshots,
+  httpAppend,
+];
+
+export const WORKLOAD_IDS: readonly string[] = WORKLOADS.map((w) => w.id);
