@@ -1,0 +1,84 @@
+import cors from '@fastify/cors';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { CairnContext } from './context.js';
+import { KeyRing } from './keys/key-ring.js';
+import { CairnMetrics } from './metrics.js';
+import { resolveLimits, type ServerOptions } from './options.js';
+import { authPlugin } from './plugins/auth.js';
+import { errorsPlugin } from './plugins/errors.js';
+import { jsonBodyPlugin } from './plugins/json-body.js';
+import { metricsPlugin } from './plugins/metrics.js';
+import { openapiPlugin } from './plugins/openapi.js';
+import { tracingPlugin } from './plugins/tracing.js';
+import { apiRoutes } from './routes/index.js';
+import { traceStore } from './traced-store.js';
+import { createValidatorCompiler } from './validation.js';
+
+export const INSECURE_DEV_WARNING =
+  'INSECURE DEV MODE: authentication is OFF. Anyone who can reach this port can read and append every stream. Never use --insecure-dev outside a local demo.';
+
+/**
+ * The Cairn HTTP API as a Fastify instance, not yet listening: call `listen()` (or
+ * `inject()` in tests). Closing the server ends SSE streams and stops following `$keys`;
+ * the store stays open (it is the caller's).
+ *
+ * @example
+ * const app = buildServer({ store: await openStore('sqlite:./data/cairn.db') });
+ * await app.listen({ port: 4480, host: '127.0.0.1' });
+ */
+export function buildServer(options: ServerOptions): FastifyInstance {
+  if (options?.store === undefined) throw new TypeError('buildServer needs { store }');
+  const limits = resolveLimits(options.limits);
+  const insecureDev = options.auth?.insecureDev === true;
+  const store = options.tracing === false ? options.store : traceStore(options.store);
+
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: limits.bodyLimit,
+    // Stream ids may be 256 characters, and percent-encoding can triple that.
+    routerOptions: { maxParamLength: 1024 },
+    trustProxy: options.trustProxy ?? false,
+    return503OnClosing: true,
+  });
+
+  const metrics = new CairnMetrics(options.metrics);
+  const keys = new KeyRing(store, {
+    ...(options.auth?.keyRetryMs !== undefined ? { retryMs: options.auth.keyRetryMs } : {}),
+    onError: (error) => app.log.warn({ err: error }, 'following the $keys stream failed; retrying'),
+  });
+  const cairn: CairnContext = { store, metrics, keys, limits, insecureDev };
+  app.decorate('cairn', cairn);
+
+  app.setValidatorCompiler(createValidatorCompiler());
+  // Response schemas document the API; bodies are serialized with JSON.stringify, so event
+  // data of any shape goes out exactly as stored, never filtered through a schema.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  app.register(errorsPlugin, { ...(options.errorStatus ? { errorStatus: options.errorStatus } : {}) });
+  app.register(jsonBodyPlugin);
+  app.register(tracingPlugin);
+  if (options.cors) {
+    app.register(cors, {
+      origin: options.cors.origin,
+      allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Last-Event-ID'],
+      exposedHeaders: ['ETag'],
+      methods: ['GET', 'POST'],
+    });
+  }
+  app.register(authPlugin);
+  app.register(openapiPlugin);
+  app.register(metricsPlugin, { public: options.metrics?.public === true });
+  app.register(apiRoutes);
+  for (const extension of options.extensions ?? []) {
+    app.register(extension.plugin, { cairn, ...(extension.prefix ? { prefix: extension.prefix } : {}) });
+  }
+
+  app.addHook('onReady', async () => {
+    if (insecureDev) app.log.warn(INSECURE_DEV_WARNING);
+    await keys.start();
+  });
+  app.addHook('onClose', async () => {
+    await keys.stop();
+  });
+  return app;
+}
