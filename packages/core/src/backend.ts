@@ -55,6 +55,8 @@ export interface PreparedEvent {
   dataJson: string;
   metadataJson: string;
   tags: readonly string[];
+  /** Only for imports that keep original times; otherwise the store's clock decides. */
+  recordedAt?: Date;
 }
 
 export interface AppendRequest {

@@ -1,5 +1,5 @@
 import type { StoreBackend } from './backend.js';
-import { StoreClosedError } from './errors.js';
+import { InvalidEventError, StoreClosedError } from './errors.js';
 import type { EventStore } from './event-store.js';
 import { LazyEventStream } from './event-stream.js';
 import { readAllPaged, readStreamPaged } from './readers.js';
@@ -42,6 +42,7 @@ class BackedEventStore implements EventStore {
   readonly #backend: StoreBackend;
   readonly #limits: StoreLimits;
   readonly #upcast: (<T extends StoredEvent>(e: T) => T) | undefined;
+  readonly #currentSchemaVersion: (type: string) => number;
   readonly #closing = new AbortController();
   readonly snapshots: SnapshotStore;
   #migrated: Promise<void> | undefined;
@@ -52,6 +53,7 @@ class BackedEventStore implements EventStore {
     this.#backend = backend;
     this.#limits = limits;
     this.#upcast = upcasters.isEmpty ? undefined : (e) => upcasters.apply(e);
+    this.#currentSchemaVersion = (type) => upcasters.latest(type) ?? 1;
     this.snapshots = createSnapshotStore(backend.snapshots, () => this.#ready());
   }
 
@@ -84,8 +86,16 @@ class BackedEventStore implements EventStore {
 
   async append<E extends EventShape>(streamId: string, events: readonly EventInput<E>[], options?: AppendOptions): Promise<AppendResult> {
     this.#assertOpen('append');
-    const request = prepareAppend(streamId, events, options, this.#limits);
+    const request = prepareAppend(streamId, events, options, this.#limits, this.#currentSchemaVersion);
     await this.#ready();
+    const first = request.events[0]?.recordedAt;
+    if (first !== undefined) {
+      // Safe without a lock: the exact expectedVersion makes any append in between fail.
+      const info = await this.#backend.streamInfo(request.streamId);
+      if (info !== null && first < info.updatedAt) {
+        throw new InvalidEventError('events[0].recordedAt', `(${first.toISOString()}) is earlier than the last event of "${request.streamId}" (${info.updatedAt.toISOString()})`);
+      }
+    }
     return this.#backend.append(request);
   }
 

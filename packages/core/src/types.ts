@@ -32,8 +32,14 @@ export type EventInput<E extends EventShape = EventShape> = E & {
   metadata?: EventMetadata;
   /** Tags such as `user:42`, for rules that span streams. */
   tags?: readonly string[];
-  /** The version of this event type's data schema; 1 when absent. */
+  /** The version of this event type's data schema. Default: the newest the store's upcasters know, else 1. */
   schemaVersion?: number;
+  /**
+   * When the event happened, for imports and backfills that keep original times. Give it on
+   * every event of the append or on none, never in the future, never earlier than the
+   * stream's last event, and with an exact `expectedVersion` (a number or 'no-stream').
+   */
+  recordedAt?: Date;
 };
 
 /** An event as stored and read back. */

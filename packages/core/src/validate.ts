@@ -17,7 +17,9 @@ export const MAX_TYPE_LENGTH = 200;
 export const MAX_TAGS = 64;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const EVENT_KEYS = new Set(['type', 'data', 'metadata', 'id', 'tags', 'schemaVersion']);
+const EVENT_KEYS = new Set(['type', 'data', 'metadata', 'id', 'tags', 'schemaVersion', 'recordedAt']);
+/** Clock skew tolerated for an explicit recordedAt "in the future". */
+const FUTURE_SLACK_MS = 5000;
 
 /** `system` admits Cairn's own `$` streams (reads always may; appends must ask). */
 export function validateStreamId(streamId: unknown, system = false): asserts streamId is string {
@@ -41,7 +43,13 @@ export function validateExpectedVersion(value: unknown): ExpectedVersion {
 }
 
 /** Validate and serialize an append. Throws before anything reaches the database. */
-export function prepareAppend(streamId: unknown, events: unknown, options: AppendOptions | undefined, limits: StoreLimits): AppendRequest {
+export function prepareAppend(
+  streamId: unknown,
+  events: unknown,
+  options: AppendOptions | undefined,
+  limits: StoreLimits,
+  currentSchemaVersion: (type: string) => number = () => 1,
+): AppendRequest {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new InvalidArgumentError('options', `expected an object, got ${describe(options)}`);
   }
@@ -53,15 +61,27 @@ export function prepareAppend(streamId: unknown, events: unknown, options: Appen
   const prepared: PreparedEvent[] = new Array(events.length);
   const ids = new Set<string>();
   for (let i = 0; i < events.length; i++) {
-    const event = prepareEvent(events[i], `events[${i}]`, limits);
+    const event = prepareEvent(events[i], `events[${i}]`, limits, currentSchemaVersion);
     if (ids.has(event.eventId)) throw new InvalidEventError(`events[${i}].id`, `repeats id ${event.eventId} from earlier in the same append`);
     ids.add(event.eventId);
     prepared[i] = event;
   }
+  const timed = prepared.filter((e) => e.recordedAt !== undefined).length;
+  if (timed > 0) {
+    if (timed !== prepared.length) throw new InvalidEventError('events[].recordedAt', 'is given on some events of the append but not all; give it on every event or on none');
+    if (typeof expectedVersion !== 'number' && expectedVersion !== 'no-stream') {
+      throw new InvalidArgumentError('expectedVersion', "events with recordedAt need an exact expectedVersion (a number or 'no-stream'), so no other append can slip in between");
+    }
+    for (let i = 1; i < prepared.length; i++) {
+      if ((prepared[i]?.recordedAt as Date) < (prepared[i - 1]?.recordedAt as Date)) {
+        throw new InvalidEventError(`events[${i}].recordedAt`, 'is earlier than the event before it; times must not go backwards along a stream');
+      }
+    }
+  }
   return { streamId, expectedVersion, events: prepared };
 }
 
-function prepareEvent(input: unknown, at: string, limits: StoreLimits): PreparedEvent {
+function prepareEvent(input: unknown, at: string, limits: StoreLimits, currentSchemaVersion: (type: string) => number): PreparedEvent {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new InvalidEventError(at, `must be an object like { type, data }, got ${describe(input)}`);
   }
@@ -105,7 +125,8 @@ function prepareEvent(input: unknown, at: string, limits: StoreLimits): Prepared
   else if (typeof event.id === 'string' && UUID.test(event.id)) eventId = event.id.toLowerCase();
   else throw new InvalidEventError(`${at}.id`, `must be a UUID string, got ${describe(event.id)}`);
 
-  let schemaVersion = 1;
+  // New events are written at the newest schema the upcasters know of, unless told otherwise.
+  let schemaVersion = currentSchemaVersion(type);
   if (event.schemaVersion !== undefined) {
     const sv = event.schemaVersion;
     if (typeof sv !== 'number' || !Number.isInteger(sv) || sv < 1 || sv > 2_147_483_647) {
@@ -114,7 +135,14 @@ function prepareEvent(input: unknown, at: string, limits: StoreLimits): Prepared
     schemaVersion = sv;
   }
 
-  return { eventId, type, schemaVersion, dataJson, metadataJson, tags: prepareTags(event.tags, `${at}.tags`) };
+  const prepared: PreparedEvent = { eventId, type, schemaVersion, dataJson, metadataJson, tags: prepareTags(event.tags, `${at}.tags`) };
+  if (event.recordedAt !== undefined) {
+    const t = event.recordedAt;
+    if (!(t instanceof Date) || Number.isNaN(t.getTime())) throw new InvalidEventError(`${at}.recordedAt`, `must be a valid Date, got ${describe(t)}`);
+    if (t.getTime() > Date.now() + FUTURE_SLACK_MS) throw new InvalidEventError(`${at}.recordedAt`, `is in the future (${t.toISOString()})`);
+    prepared.recordedAt = t;
+  }
+  return prepared;
 }
 
 function prepareTags(tags: unknown, at: string): readonly string[] {

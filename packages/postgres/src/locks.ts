@@ -6,6 +6,8 @@
 export const LockClass = {
   /** Held for microseconds while an append takes its transaction id and positions. */
   allocate: 1_128_874_321,
+  /** Held shared by every append until its transaction ends: readers find in-flight appenders by it. */
+  appenders: 1_128_874_322,
   /** Serialises migrations across processes. */
   migrate: 1_128_874_323,
   /** Projection leases (one active runner per projection or partition). */

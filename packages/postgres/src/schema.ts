@@ -64,18 +64,22 @@ CREATE TABLE ${s}.event_tags (
 );
 
 /*
- * Positions come from a sequence, and concurrent transactions commit out of order, so a
- * reader that has seen position 12 could later find 11 committed. The fix: positions are
- * handed out under a lock held for microseconds, together with a "horizon" transaction id
- * such that every transaction that took positions earlier has an id at or below it. For the
- * usual append (the first write of its transaction) that is its own, freshly assigned id.
- * Readers go only up to the highest position whose horizon is below the oldest transaction
- * still running (pg_snapshot_xmin): every position below it is then settled, committed or
- * rolled back, and anything still in flight sorts above it.
+ * Gap-free global order. Positions come from a sequence and concurrent transactions commit
+ * out of order, so a reader that has seen position 12 could later find 11 committed.
  *
- * A transaction that wrote before appending (or appends twice) already has an older id, so
- * its horizon is the newest id of any running transaction: its events wait until every
- * earlier appender is done. pg_locks must be read fresh, hence READ COMMITTED.
+ * Writers: an append marks its transaction as an in-flight appender (a shared advisory
+ * lock held until commit), then, under a lock held for microseconds, takes its positions
+ * together with a "horizon" transaction id such that every transaction that took positions
+ * earlier has an id at or below it. For the usual append (the first write of its
+ * transaction) the horizon is its own, freshly assigned id. A transaction that wrote before
+ * appending (or appends twice) has an older id; its horizon is then the newest id known to
+ * be running or completed, read fresh (hence READ COMMITTED).
+ *
+ * Readers (settled_bound): the bound is the oldest id among in-flight appenders, capped by
+ * the snapshot's xmax (ids handed out later are above it). A row is settled when its horizon
+ * is below the bound: every append that took a lower position has finished, committed or
+ * rolled back. Unlike a bound on pg_snapshot_xmin, unrelated long transactions elsewhere in
+ * the cluster do not hold readers back.
  */
 CREATE FUNCTION ${s}.allocate_positions(p_count integer, OUT first_position bigint, OUT horizon xid8)
 LANGUAGE plpgsql AS $fn$
@@ -87,19 +91,19 @@ BEGIN
       USING ERRCODE = '${SqlState.isolation}',
             HINT = 'Append before the other writes of the transaction, or use READ COMMITTED.';
   END IF;
+  PERFORM pg_advisory_xact_lock_shared(${LockClass.appenders}, ${key});
   PERFORM pg_advisory_lock(${LockClass.allocate}, ${key});
   BEGIN
     IF v_fresh THEN
       horizon := pg_current_xact_id();
     ELSE
-      -- The newest id of any running transaction (a snapshot's xmax will not do: it only
-      -- covers ids up to the last completed one). Every transaction holds a lock on its own
-      -- id, and pg_locks, unlike pg_stat_activity, is visible to every role.
-      SELECT greatest(o.own, coalesce(max(o.own + ((l.transactionid::text::bigint - (o.own & 4294967295) + 6442450944) % 4294967296) - 2147483648), o.own))::text::xid8
+      -- Every transaction holds a lock on its own id, and pg_locks (unlike pg_stat_activity)
+      -- is visible to every role; its ids are 32-bit, widened against our own 64-bit id.
+      SELECT greatest(o.own, o.xmax, coalesce(max(o.own + ((l.transactionid::text::bigint - (o.own & 4294967295) + 6442450944) % 4294967296) - 2147483648), o.own))::text::xid8
         INTO horizon
-        FROM (SELECT pg_current_xact_id()::text::bigint AS own) o
+        FROM (SELECT pg_current_xact_id()::text::bigint AS own, pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax) o
         LEFT JOIN pg_locks l ON l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock' AND l.granted
-       GROUP BY o.own;
+       GROUP BY o.own, o.xmax;
     END IF;
     first_position := nextval('${s}.position_seq');
     IF p_count > 1 THEN
@@ -111,6 +115,59 @@ BEGIN
     RAISE;
   END;
   PERFORM pg_advisory_unlock(${LockClass.allocate}, ${key});
+END
+$fn$;
+
+CREATE FUNCTION ${s}.settled_bound() RETURNS xid8
+LANGUAGE sql VOLATILE AS $fn$
+  SELECT least(n.xmax, coalesce(min(n.xmax + ((x.transactionid::text::bigint - (n.xmax & 4294967295) + 6442450944) % 4294967296) - 2147483648), n.xmax))::text::xid8
+    FROM (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax) n
+    LEFT JOIN pg_locks a
+      ON a.locktype = 'advisory' AND a.granted AND a.objsubid = 2
+     AND a.classid::bigint = ${LockClass.appenders} AND a.objid::bigint = ${key >>> 0}
+    LEFT JOIN pg_locks x
+      ON x.virtualtransaction = a.virtualtransaction AND x.locktype = 'transactionid' AND x.mode = 'ExclusiveLock' AND x.granted
+   GROUP BY n.xmax
+$fn$;
+
+/* Each statement of a plpgsql function takes a fresh snapshot: the bound is read before the rows. */
+CREATE FUNCTION ${s}.settled_head() RETURNS bigint
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_bound xid8;
+  v_head bigint;
+BEGIN
+  IF current_setting('transaction_isolation') <> 'read committed' THEN
+    RAISE EXCEPTION 'Cairn reads the global log in READ COMMITTED, not %', current_setting('transaction_isolation')
+      USING ERRCODE = '${SqlState.isolation}', HINT = 'Read outside the transaction, or use READ COMMITTED.';
+  END IF;
+  SELECT ${s}.settled_bound() INTO v_bound;
+  SELECT coalesce(max(e.position), 0) INTO v_head FROM ${s}.events e WHERE e.horizon_xid < v_bound;
+  RETURN v_head;
+END
+$fn$;
+
+CREATE FUNCTION ${s}.read_all(p_after bigint, p_limit integer, p_types text[], p_categories text[], p_include_system boolean)
+RETURNS TABLE (page_head bigint, "position" bigint, stream_id text, version bigint, event_id uuid, type text, schema_version integer,
+               data jsonb, metadata jsonb, tags text[], recorded_at timestamptz)
+LANGUAGE plpgsql AS $fn$
+#variable_conflict use_column
+DECLARE
+  v_head bigint := ${s}.settled_head();
+BEGIN
+  -- Everything at or below the head is settled, so this later snapshot sees it exactly.
+  RETURN QUERY
+    SELECT v_head, e.position, e.stream_id::text, e.version, e.event_id, e.type, e.schema_version, e.data, e.metadata, e.tags, e.recorded_at
+      FROM ${s}.events e
+     WHERE e.position > p_after AND e.position <= v_head
+       AND (p_types IS NULL OR e.type = ANY (p_types))
+       AND (p_categories IS NULL OR split_part(e.stream_id, '-', 1) = ANY (p_categories))
+       AND (p_include_system OR left(e.stream_id, 1) <> '$')
+     ORDER BY e.position
+     LIMIT p_limit;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT v_head, NULL::bigint, NULL::text, NULL::bigint, NULL::uuid, NULL::text, NULL::integer, NULL::jsonb, NULL::jsonb, NULL::text[], NULL::timestamptz;
+  END IF;
 END
 $fn$;
 
@@ -127,7 +184,8 @@ CREATE FUNCTION ${s}.append(
   p_schema_versions integer[],
   p_data jsonb[],
   p_metadata jsonb[],
-  p_tags text[]
+  p_tags text[],
+  p_recorded_at timestamptz[]
 ) RETURNS TABLE (new_version bigint, last_position bigint)
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -138,6 +196,9 @@ DECLARE
   v_horizon xid8;
   v_now timestamptz;
   v_category text := split_part(p_stream_id, '-', 1);
+  -- Explicit times (imports keeping original times) or NULL: then the clock decides.
+  v_first_at timestamptz := p_recorded_at[1];
+  v_last_at timestamptz := p_recorded_at[cardinality(p_event_ids)];
 BEGIN
   -- Cheap pre-check without locks, so most conflicts cost no positions.
   SELECT s.version INTO v_actual FROM ${s}.streams s WHERE s.stream_id = p_stream_id;
@@ -151,7 +212,7 @@ BEGIN
   -- The real check, under the stream's row lock.
   IF p_expected = -2 OR p_expected = 0 THEN
     INSERT INTO ${s}.streams AS s (stream_id, category, version, last_position, created_at, updated_at)
-    VALUES (p_stream_id, v_category, v_count, v_first + v_count - 1, clock_timestamp(), clock_timestamp())
+    VALUES (p_stream_id, v_category, v_count, v_first + v_count - 1, coalesce(v_first_at, clock_timestamp()), coalesce(v_last_at, clock_timestamp()))
     ON CONFLICT (stream_id) DO NOTHING
     RETURNING s.version, s.updated_at INTO v_new, v_now;
   ELSIF p_expected = -1 THEN
@@ -162,7 +223,8 @@ BEGIN
     RETURNING s.version, s.updated_at INTO v_new, v_now;
   ELSE
     UPDATE ${s}.streams AS s
-      SET version = s.version + v_count, last_position = v_first + v_count - 1, updated_at = greatest(clock_timestamp(), s.updated_at)
+      SET version = s.version + v_count, last_position = v_first + v_count - 1,
+          updated_at = coalesce(v_last_at, greatest(clock_timestamp(), s.updated_at))
       WHERE s.stream_id = p_stream_id AND (p_expected = -3 OR s.version = p_expected)
     RETURNING s.version, s.updated_at INTO v_new, v_now;
   END IF;
@@ -172,7 +234,7 @@ BEGIN
 
   INSERT INTO ${s}.events (position, horizon_xid, stream_id, version, event_id, type, schema_version, data, metadata, tags, recorded_at)
   SELECT v_first + i - 1, v_horizon, p_stream_id, v_new - v_count + i, p_event_ids[i], p_types[i],
-         p_schema_versions[i], p_data[i], p_metadata[i], p_tags[i]::text[], v_now
+         p_schema_versions[i], p_data[i], p_metadata[i], p_tags[i]::text[], coalesce(p_recorded_at[i], v_now)
   FROM generate_subscripts(p_event_ids, 1) AS i;
 
   INSERT INTO ${s}.event_tags (tag, position)

@@ -100,13 +100,13 @@ export class SqliteBackend implements StoreBackend {
       let position = 0;
       for (const e of events) {
         const tags = e.tags.length > 0 ? JSON.stringify(e.tags) : null;
-        position = Number(insert.run(streamId, ++version, e.eventId, e.type, e.schemaVersion, e.dataJson, e.metadataJson, tags, now).lastInsertRowid);
+        position = Number(insert.run(streamId, ++version, e.eventId, e.type, e.schemaVersion, e.dataJson, e.metadataJson, tags, e.recordedAt?.getTime() ?? now).lastInsertRowid);
         for (const t of e.tags) tag.run(t, position);
       }
       this.#stmt(
         `INSERT INTO cairn_streams (stream_id, category, version, last_position, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_position = excluded.last_position, updated_at = excluded.updated_at`,
-      ).run(streamId, categoryOf(streamId), version, position, now, now);
+      ).run(streamId, categoryOf(streamId), version, position, events[0]?.recordedAt?.getTime() ?? now, events.at(-1)?.recordedAt?.getTime() ?? now);
       this.#db.exec('RELEASE cairn_append');
       return { streamId, version, position: BigInt(position) };
     } catch (error) {

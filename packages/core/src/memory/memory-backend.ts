@@ -49,13 +49,15 @@ export class MemoryBackend implements StoreBackend {
     const now = (this.#lastMs = Math.max(Date.now(), this.#lastMs));
     const target = stream ?? { positions: [], createdAt: now, updatedAt: now };
     let version = actual;
-    for (const event of events) {
-      const row: Row = { streamId, version: ++version, position: BigInt(this.#log.length + 1), recordedAt: now, ...event };
+    for (const { recordedAt, ...event } of events) {
+      const row: Row = { streamId, version: ++version, position: BigInt(this.#log.length + 1), recordedAt: recordedAt?.getTime() ?? now, ...event };
       target.positions.push(this.#log.length);
       this.#log.push(row);
       this.#byEventId.set(row.eventId, row);
     }
-    target.updatedAt = now;
+    const lastTime = events.at(-1)?.recordedAt?.getTime();
+    if (lastTime !== undefined && stream === undefined) target.createdAt = events[0]?.recordedAt?.getTime() ?? now;
+    target.updatedAt = lastTime ?? now;
     this.#streams.set(streamId, target);
     this.wakeups.notify();
     return { streamId, version, position: BigInt(this.#log.length) };

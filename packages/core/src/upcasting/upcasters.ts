@@ -43,7 +43,13 @@ export class UpcasterChain {
       if (this.#steps.has(key)) throw new InvalidArgumentError('upcasters', `two upcasters for "${u.type}" from version ${u.fromVersion}`);
       this.#steps.set(key, u);
       this.#latest.set(u.type, Math.max(this.#latest.get(u.type) ?? 1, u.fromVersion + 1));
+      if (u.toType) this.#latest.set(u.toType, Math.max(this.#latest.get(u.toType) ?? 1, u.fromVersion + 1));
     }
+  }
+
+  /** The newest schema version of a type; new events of that type are written at it by default. */
+  latest(type: string): number | undefined {
+    return this.#latest.get(type);
   }
 
   get isEmpty(): boolean {

@@ -1,6 +1,6 @@
 import type { EventStore } from '@cairn/core';
 import { describe, expect, it } from 'vitest';
-import { deposit, type Suite, sleep, uniqueStream } from './harness.js';
+import { deposit, expectCode, type Suite, sleep, uniqueStream } from './harness.js';
 import { take } from './subscribe.js';
 
 async function streamOf(store: EventStore, count: number, batch = 250): Promise<string> {
@@ -71,6 +71,40 @@ export function readTests(suite: Suite): void {
       expect(versions(await store.readStream(id, { until: cut, direction: 'backward' }).toArray())).toEqual([2, 1]);
       expect(versions(await store.readStream(id, { until: new Date(0) }).toArray())).toEqual([]);
       expect(versions(await store.readStream(id, { until: new Date(Date.now() + 60_000) }).toArray())).toEqual([1, 2, 3]);
+    });
+
+    it('imports keep original times: the stream as of 15 January', async () => {
+      const store = await suite.open();
+      const id = uniqueStream('account');
+      const day = (d: number) => new Date(Date.UTC(2026, 0, d, 12));
+      const history = [1, 5, 10, 15, 20, 25].map((d) => ({ ...deposit(d * 100), recordedAt: day(d) }));
+      await store.append(id, history.slice(0, 3), { expectedVersion: 'no-stream' });
+      await store.append(id, history.slice(3), { expectedVersion: 3 });
+      const upTo15 = await store.readStream(id, { until: new Date(Date.UTC(2026, 0, 15, 23, 59)) }).toArray();
+      expect(upTo15.map((e) => (e.data as { amountCents: number }).amountCents)).toEqual([100, 500, 1000, 1500]);
+      expect(upTo15.map((e) => e.recordedAt.toISOString())).toEqual([1, 5, 10, 15].map((d) => day(d).toISOString()));
+      const info = await store.streamInfo(id);
+      expect(info?.createdAt.toISOString()).toBe(day(1).toISOString());
+      expect(info?.updatedAt.toISOString()).toBe(day(25).toISOString());
+      // A normal append afterwards gets the clock's time, later than the imported ones.
+      await store.append(id, [deposit(1)]);
+      const [last] = await store.readStream(id, { direction: 'backward', limit: 1 }).toArray();
+      expect(last!.recordedAt.getTime()).toBeGreaterThan(day(25).getTime());
+    });
+
+    it('explicit recordedAt is refused when it would break time order', async () => {
+      const store = await suite.open();
+      const id = uniqueStream();
+      await store.append(id, [{ ...deposit(1), recordedAt: new Date('2026-02-01T00:00:00Z') }], { expectedVersion: 'no-stream' });
+      const head = await store.headPosition();
+      const at = (iso: string) => ({ ...deposit(2), recordedAt: new Date(iso) });
+      await expectCode(store.append(id, [at('2026-01-01T00:00:00Z')], { expectedVersion: 1 }), 'INVALID_EVENT'); // before the stream's last
+      await expectCode(store.append(id, [at('2026-03-01T00:00:00Z'), at('2026-02-15T00:00:00Z')], { expectedVersion: 1 }), 'INVALID_EVENT'); // backwards
+      await expectCode(store.append(id, [at('2026-03-01T00:00:00Z'), deposit(3)], { expectedVersion: 1 }), 'INVALID_EVENT'); // some but not all
+      await expectCode(store.append(id, [at('2026-03-01T00:00:00Z')]), 'INVALID_ARGUMENT'); // needs an exact expectedVersion
+      await expectCode(store.append(id, [{ ...deposit(2), recordedAt: new Date(Date.now() + 3_600_000) }], { expectedVersion: 1 }), 'INVALID_EVENT');
+      await expectCode(store.append(id, [{ ...deposit(2), recordedAt: 'yesterday' as never }], { expectedVersion: 1 }), 'INVALID_EVENT');
+      expect(await store.headPosition()).toBe(head);
     });
 
     it('recordedAt never decreases along a stream', async () => {

@@ -48,7 +48,7 @@ export function upcastingTests(suite: Suite): void {
     it('a missing step is an UPCAST_FAILED error naming type and versions', async () => {
       const store = await suite.open({ upcasters: [v2ToV3] }); // knows v2→v3, but not v1→v2
       const id = uniqueStream('user');
-      await store.append(id, [{ type: 'UserCreated', data: { email: 'x@example.com' } }]);
+      await store.append(id, [{ type: 'UserCreated', schemaVersion: 1, data: { email: 'x@example.com' } }]);
       const error = await expectCode<{ message: string; details: Record<string, unknown> }>(store.readStream(id).toArray(), 'UPCAST_FAILED');
       expect(error.message).toContain('UserCreated');
       expect(error.message).toContain('from schema version 1 to 3');
@@ -60,10 +60,30 @@ export function upcastingTests(suite: Suite): void {
         throw new Error('bad data');
       });
       const store = await suite.open({ upcasters: [boom] });
-      await store.append(uniqueStream(), [{ type: 'Broken', data: {} }]);
+      await store.append(uniqueStream(), [{ type: 'Broken', schemaVersion: 1, data: {} }]);
       const error = await expectCode<{ message: string; cause: unknown }>(store.readAll().toArray(), 'UPCAST_FAILED');
       expect(error.message).toContain('bad data');
       expect(error.cause).toBeInstanceOf(Error);
+    });
+
+    it('new events are written at the newest schema version by default', async () => {
+      const store = await suite.open({ upcasters: [v1ToV2, v2ToV3, renamed] });
+      const id = uniqueStream('user');
+      await store.append(id, [
+        { type: 'UserCreated', data: { contactEmail: 'new@example.com', verified: true } },
+        { type: 'NewName', data: { n: 2 } },
+        { type: 'Unrelated', data: {} },
+        { type: 'UserCreated', schemaVersion: 1, data: { email: 'explicit@example.com' } },
+      ]);
+      const events = await store.readStream(id).toArray();
+      expect(events.map((e) => [e.type, e.schemaVersion])).toEqual([
+        ['UserCreated', 3],
+        ['NewName', 2],
+        ['Unrelated', 1],
+        ['UserCreated', 3],
+      ]);
+      expect(events[0]?.data).toEqual({ contactEmail: 'new@example.com', verified: true }); // not upcast again
+      expect(events[3]?.data).toEqual({ contactEmail: 'explicit@example.com', verified: false });
     });
 
     it('readEvent finds an event by id, or null', async () => {
