@@ -5,7 +5,7 @@ import { KeyRing } from './keys/key-ring.js';
 import { CairnMetrics } from './metrics.js';
 import { resolveLimits, type ServerOptions } from './options.js';
 import { authPlugin } from './plugins/auth.js';
-import { errorsPlugin } from './plugins/errors.js';
+import { errorsPlugin, sendProblem, toProblem } from './plugins/errors.js';
 import { jsonBodyPlugin } from './plugins/json-body.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { openapiPlugin } from './plugins/openapi.js';
@@ -39,6 +39,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     routerOptions: { maxParamLength: 1024 },
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
+    // Errors raised before routing (a malformed URL) get the same problem+json as the rest.
+    frameworkErrors: (error, request, reply) => {
+      void sendProblem(reply, toProblem(error, request));
+    },
   });
 
   const metrics = new CairnMetrics(options.metrics);

@@ -10,7 +10,8 @@ import { HttpProblem, ServerErrorCodes } from '../problem.js';
 export const jsonBodyPlugin = fp(
   async (app: FastifyInstance) => {
     const secureParse = app.getDefaultJsonParser('error', 'error');
-    app.removeContentTypeParser('application/json');
+    // JSON only: other media types (text/plain included) get 415 instead of a string body.
+    app.removeAllContentTypeParsers();
     app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
       const text = typeof body === 'string' ? body : body.toString('utf8');
       if (text.trim().length === 0) {

@@ -18,9 +18,11 @@ import { writeSse } from './sse-writer.js';
 export async function subscribeRoute(app: FastifyInstance): Promise<void> {
   const { store, metrics, limits, keys, insecureDev } = app.cairn;
   const open = new Set<AbortController>();
+  let shuttingDown = false;
 
   // Before the server stops accepting: end every stream, or close() would wait for them.
   app.addHook('preClose', async () => {
+    shuttingDown = true;
     for (const controller of open) controller.abort();
   });
 
@@ -98,7 +100,11 @@ export async function subscribeRoute(app: FastifyInstance): Promise<void> {
         unregister();
         open.delete(controller);
         res.off('close', stop);
-        res.end();
+        // On shutdown the socket must go too: left idle in keep-alive, it would hold close() up.
+        if (shuttingDown) {
+          const socket = res.socket; // detached from the response once it finishes
+          res.end(() => socket?.destroy());
+        } else res.end();
       }
     },
   );

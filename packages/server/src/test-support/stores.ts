@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMemoryStore, type EventStore } from '@cairn/core';
+import { createMemoryStore, type EventStore, type EventStoreOptions } from '@cairn/core';
 import { createPostgresStore } from '@cairn/postgres';
 import { createSqliteStore } from '@cairn/sqlite';
 import pg from 'pg';
@@ -37,15 +37,15 @@ export class StoreFactory {
     return 'memory:';
   }
 
-  async open(url = this.freshUrl()): Promise<EventStore> {
+  async open(url = this.freshUrl(), options: EventStoreOptions = {}): Promise<EventStore> {
     let store: EventStore;
-    if (this.backend === 'memory') store = createMemoryStore();
-    else if (this.backend === 'sqlite') store = createSqliteStore({ path: url.slice('sqlite:'.length) });
+    if (this.backend === 'memory') store = createMemoryStore(options);
+    else if (this.backend === 'sqlite') store = createSqliteStore({ path: url.slice('sqlite:'.length), ...options });
     else {
       const parsed = new URL(url);
       const schema = parsed.searchParams.get('schema') ?? 'cairn';
       parsed.searchParams.delete('schema');
-      store = createPostgresStore({ connectionString: parsed.toString(), schema, poolSize: 12 });
+      store = createPostgresStore({ connectionString: parsed.toString(), schema, poolSize: 12, ...options });
     }
     this.#opened.push(store);
     await store.migrate();
