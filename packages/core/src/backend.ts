@@ -1,4 +1,4 @@
-import type { AppendResult, Direction, ExpectedVersion, Position, StoredEvent, StreamInfo } from './types.js';
+import type { AppendResult, Direction, ExpectedVersion, Position, Query, StoredEvent, StreamInfo } from './types.js';
 
 /**
  * The part of the contract a database has to provide. `createEventStore(backend)` wraps a
@@ -18,6 +18,8 @@ export interface StoreBackend {
   readStreamPage(request: StreamPageRequest): Promise<StoredEvent[]>;
   /** One page of the global log; see `AllPage` for the gap-free rule. */
   readAllPage(request: AllPageRequest): Promise<AllPage>;
+  /** One page of the events matching a query, bounded by the settled head like `readAllPage`. */
+  readQueryPage(request: QueryPageRequest): Promise<AllPage>;
   /** Stored events with these ids, in any order (used to answer idempotent retries). */
   readByEventIds(eventIds: readonly string[]): Promise<StoredEvent[]>;
   streamInfo(streamId: string): Promise<StreamInfo | null>;
@@ -63,6 +65,14 @@ export interface AppendRequest {
   streamId: string;
   expectedVersion: ExpectedVersion;
   events: readonly PreparedEvent[];
+  /** Refuse with a 'condition' ConcurrencyError when an event matching `query` was committed after `after`. */
+  condition?: { query: Query; after: Position };
+}
+
+export interface QueryPageRequest {
+  query: Query;
+  after: Position;
+  limit: number;
 }
 
 export interface StreamPageRequest {

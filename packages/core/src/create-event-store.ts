@@ -1,10 +1,12 @@
 import type { StoreBackend } from './backend.js';
-import { InvalidEventError, StoreClosedError } from './errors.js';
+import { streamForTags, validateQuery } from './dcb/query.js';
+import { InvalidArgumentError, InvalidEventError, StoreClosedError } from './errors.js';
 import type { EventStore } from './event-store.js';
 import { LazyEventStream } from './event-stream.js';
-import { readAllPaged, readStreamPaged } from './readers.js';
+import { DEFAULT_PAGE_SIZE, readAllPaged, readStreamPaged } from './readers.js';
 import { subscribeToAll } from './subscribe.js';
 import type {
+  AppendCondition,
   AppendOptions,
   AppendResult,
   EventInput,
@@ -12,7 +14,9 @@ import type {
   EventStream,
   ListStreamsOptions,
   Position,
+  QueryResult,
   ReadAllOptions,
+  ReadQueryOptions,
   ReadStreamOptions,
   StoredEvent,
   StreamInfo,
@@ -20,7 +24,16 @@ import type {
 } from './types.js';
 import { createSnapshotStore, type SnapshotStore } from './snapshots/snapshot-store.js';
 import { type Upcaster, UpcasterChain } from './upcasting/upcasters.js';
-import { DEFAULT_LIMITS, prepareAppend, validateEventId, validateListStreams, validateStreamId, type StoreLimits } from './validate.js';
+import {
+  DEFAULT_LIMITS,
+  prepareAppend,
+  type StoreLimits,
+  validateCount,
+  validateEventId,
+  validateListStreams,
+  validatePosition,
+  validateStreamId,
+} from './validate.js';
 
 export interface EventStoreOptions {
   limits?: Partial<StoreLimits>;
@@ -84,8 +97,24 @@ class BackedEventStore implements EventStore {
     if (this.#closed !== undefined) throw new StoreClosedError(operation);
   }
 
-  async append<E extends EventShape>(streamId: string, events: readonly EventInput<E>[], options?: AppendOptions): Promise<AppendResult> {
+  append<E extends EventShape>(streamId: string, events: readonly EventInput<E>[], options?: AppendOptions): Promise<AppendResult>;
+  append<E extends EventShape>(events: readonly EventInput<E>[], options: AppendOptions & { condition: AppendCondition }): Promise<AppendResult>;
+  async append<E extends EventShape>(
+    target: string | readonly EventInput<E>[],
+    second?: readonly EventInput<E>[] | AppendOptions,
+    third?: AppendOptions,
+  ): Promise<AppendResult> {
     this.#assertOpen('append');
+    let streamId: unknown = target;
+    let events: unknown = second;
+    let options = third;
+    if (Array.isArray(target)) {
+      events = target;
+      options = second as AppendOptions | undefined;
+      streamId = streamForTags((target[0] as EventInput | undefined)?.tags);
+      if (options?.condition === undefined) throw new InvalidArgumentError('streamId', 'an append without a stream id needs a condition; otherwise name the stream');
+      if (streamId === undefined) throw new InvalidArgumentError('events[0].tags', 'a stream-less append goes to the stream of its first tag, and the first event has none');
+    }
     const request = prepareAppend(streamId, events, options, this.#limits, this.#currentSchemaVersion);
     await this.#ready();
     const first = request.events[0]?.recordedAt;
@@ -130,6 +159,33 @@ class BackedEventStore implements EventStore {
         yield* run();
       },
     };
+  }
+
+  async read<E extends EventShape = EventShape>(options: ReadQueryOptions): Promise<QueryResult<E>> {
+    this.#assertOpen('read by query');
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'expected { query, after?, limit? }');
+    const query = validateQuery(options.query);
+    const after = options.after === undefined ? 0n : validatePosition(options.after, 'after');
+    const limit = validateCount(options.limit, 'limit', Number.MAX_SAFE_INTEGER);
+    await this.#ready();
+    const events: StoredEvent<E>[] = [];
+    let cursor = after;
+    let head = after;
+    // Page by position; the last page's head covers everything up to it.
+    for (;;) {
+      const want = Math.min(DEFAULT_PAGE_SIZE, limit - events.length);
+      const page = await this.#backend.readQueryPage({ query, after: cursor, limit: want });
+      for (const e of page.events) events.push((this.#upcast ? this.#upcast(e) : e) as StoredEvent<E>);
+      head = page.head > head ? page.head : head;
+      const last = page.events.at(-1);
+      if (page.events.length < want || last === undefined) break;
+      cursor = last.position;
+      if (events.length >= limit) {
+        head = last.position; // stopped early: nothing after the last event was looked at
+        break;
+      }
+    }
+    return { events, position: head };
   }
 
   async readEvent<E extends EventShape = EventShape>(eventId: string): Promise<StoredEvent<E> | null> {

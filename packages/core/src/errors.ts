@@ -214,3 +214,18 @@ export class DomainError extends CairnError {
     super(code, message, details);
   }
 }
+
+/**
+ * A conditional append was refused: an event matching its condition's query was committed
+ * after the position the decision was based on. Reload with the query, decide again, retry.
+ */
+export function conditionFailed(streamId: string, after: bigint, conflicting: bigint | undefined, actual: number): ConcurrencyError {
+  const error = new ConcurrencyError(
+    streamId,
+    'condition',
+    actual,
+    `The append to "${streamId}" was refused: an event matching its condition was committed after position ${after}` +
+      `${conflicting === undefined ? '' : ` (at position ${conflicting})`}. Read with the query again, decide again and retry.`,
+  );
+  return error;
+}

@@ -1,5 +1,6 @@
 import type { SnapshotStore } from './snapshots/snapshot-store.js';
 import type {
+  AppendCondition,
   AppendOptions,
   AppendResult,
   EventInput,
@@ -7,7 +8,9 @@ import type {
   EventStream,
   ListStreamsOptions,
   Position,
+  QueryResult,
   ReadAllOptions,
+  ReadQueryOptions,
   ReadStreamOptions,
   StoredEvent,
   StreamInfo,
@@ -37,6 +40,17 @@ export interface EventStore {
    * no-op returning the original result.
    */
   append<E extends EventShape>(streamId: string, events: readonly EventInput<E>[], options?: AppendOptions): Promise<AppendResult>;
+  /**
+   * A stream-less append (Dynamic Consistency Boundaries): the events go to the stream named
+   * after the first event's first tag (`course:c1` → `course-c1`), guarded by the condition.
+   */
+  append<E extends EventShape>(events: readonly EventInput<E>[], options: AppendOptions & { condition: AppendCondition }): Promise<AppendResult>;
+
+  /**
+   * Events matching a query over types and tags, across streams, in position order, and the
+   * position to pass as `condition.after` so that an append fails if anything matching happened since.
+   */
+  read<E extends EventShape = EventShape>(options: ReadQueryOptions): Promise<QueryResult<E>>;
 
   /** Read one stream's events in version order. Pages under the hood. */
   readStream<E extends EventShape = EventShape>(streamId: string, options?: ReadStreamOptions): EventStream<StoredEvent<E>>;

@@ -10,7 +10,12 @@ export type {
   ExpectedVersion,
   ListStreamsOptions,
   Position,
+  Query,
+  QueryItem,
+  QueryResult,
   ReadAllOptions,
+  ReadQueryOptions,
+  AppendCondition,
   ReadStreamOptions,
   StoredEvent,
   StreamInfo,
@@ -38,7 +43,7 @@ export { createMemoryStore, type MemoryStoreOptions } from './memory/create-memo
 export { DEFAULT_STORE_URL, openStore, registerStoreDriver } from './open-store.js';
 
 // For store implementers: the backend contract and the helpers every backend shares.
-export type { AllPage, AllPageRequest, AppendRequest, ListStreamsRequest, PreparedEvent, StoreBackend, StreamPageRequest, Wakeups } from './backend.js';
+export type { AllPage, AllPageRequest, AppendRequest, ListStreamsRequest, PreparedEvent, QueryPageRequest, StoreBackend, StreamPageRequest, Wakeups } from './backend.js';
 export { createEventStore, type EventStoreOptions } from './create-event-store.js';
 export { resolveDuplicateAppend } from './duplicate.js';
 export { assertExpectedVersion, categoryOf, versionMatches } from './expected-version.js';
@@ -49,7 +54,8 @@ export { DEFAULT_LIMITS, type StoreLimits } from './validate.js';
 export { upcaster, type Upcaster } from './upcasting/upcasters.js';
 export type { Snapshot, SnapshotStore } from './snapshots/snapshot-store.js';
 export type { SnapshotBackend, StoredSnapshot } from './backend.js';
-export { DomainError, UpcastError } from './errors.js';
+export { conditionFailed, DomainError, UpcastError } from './errors.js';
+export { matchesQuery, streamForTags } from './dcb/query.js';
 
 // Domain modelling: deciders, aggregates, the command handler, snapshots policies, time travel.
 export { type Decider, fold } from './domain/decider.js';
@@ -73,3 +79,9 @@ export {
   aggregateRepository,
 } from './domain/aggregate-repository.js';
 export { type ReplayOptions, replayInto } from './domain/replay.js';
+export {
+  createDecisionHandler,
+  type DecisionHandler,
+  type DecisionHandlerOptions,
+  type DecisionResult,
+} from './domain/decision-handler.js';

@@ -55,9 +55,44 @@ export type StoredEvent<E extends EventShape = EventShape> = E & {
   recordedAt: Date;
 };
 
+/**
+ * One item of a query over tags: an event matches it when its type is one of `types` (if
+ * given) and it carries every tag of `tags` (if given). Give at least one of them.
+ */
+export interface QueryItem {
+  types?: readonly string[];
+  tags?: readonly string[];
+}
+
+/** Events matching any of the items. */
+export type Query = readonly QueryItem[];
+
+/** Commit only if no event matching `failIfEventsMatch` was committed after `after`. */
+export interface AppendCondition {
+  failIfEventsMatch: Query;
+  /** The position returned by the `read` the decision was based on. Default 0n: no matching event may exist at all. */
+  after?: Position;
+}
+
+export interface ReadQueryOptions {
+  query: Query;
+  /** Only events after this position. Default 0n. */
+  after?: Position;
+  limit?: number;
+}
+
+export interface QueryResult<E extends EventShape = EventShape> {
+  /** Matching events in position order. */
+  events: StoredEvent<E>[];
+  /** Use as `condition.after` to append only if nothing matching has happened since this read. */
+  position: Position;
+}
+
 export interface AppendOptions {
   /** Defaults to `'any'`. */
   expectedVersion?: ExpectedVersion;
+  /** A rule across streams (Dynamic Consistency Boundary): refuse the append if matching events were committed after a position. */
+  condition?: AppendCondition;
   /** Allow a `$`-prefixed system stream (Cairn's own: API keys, audit). Not for application events. */
   system?: boolean;
 }

@@ -1,5 +1,6 @@
 import type { AppendRequest, ListStreamsRequest, PreparedEvent } from './backend.js';
 import { BatchTooLargeError, EventTooLargeError, InvalidArgumentError, InvalidEventError, InvalidStreamIdError } from './errors.js';
+import { validateCondition } from './dcb/query.js';
 import { assertJsonValue, utf8Length } from './json.js';
 import type { AppendOptions, ExpectedVersion, ListStreamsOptions, Position } from './types.js';
 
@@ -78,7 +79,8 @@ export function prepareAppend(
       }
     }
   }
-  return { streamId, expectedVersion, events: prepared };
+  const condition = validateCondition(options?.condition);
+  return condition ? { streamId, expectedVersion, events: prepared, condition } : { streamId, expectedVersion, events: prepared };
 }
 
 function prepareEvent(input: unknown, at: string, limits: StoreLimits, currentSchemaVersion: (type: string) => number): PreparedEvent {

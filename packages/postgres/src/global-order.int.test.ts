@@ -24,7 +24,7 @@ async function raw(): Promise<pg.Client> {
 /** Append through the SQL function inside the caller's own transaction. */
 async function rawAppend(client: pg.Client, streamId: string, data: unknown): Promise<bigint> {
   const { rows } = await client.query<{ last_position: string }>(
-    `SELECT last_position FROM "${schema}".append($1, -1, ARRAY[gen_random_uuid()], ARRAY['Held'], ARRAY[1], ARRAY[$2::jsonb], ARRAY['{}'::jsonb], ARRAY[NULL::text], NULL::timestamptz[])`,
+    `SELECT last_position FROM "${schema}".append($1, -1, ARRAY[gen_random_uuid()], ARRAY['Held'], ARRAY[1], ARRAY[$2::jsonb], ARRAY['{}'::jsonb], ARRAY[NULL::text], NULL::timestamptz[], NULL::jsonb, 0)`,
     [streamId, JSON.stringify(data)],
   );
   return BigInt(rows[0]!.last_position);

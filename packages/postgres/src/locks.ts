@@ -10,6 +10,8 @@ export const LockClass = {
   appenders: 1_128_874_322,
   /** Serialises migrations across processes. */
   migrate: 1_128_874_323,
+  /** Dynamic Consistency Boundary locks on tags and types (the object is a hash of schema, kind and name). */
+  dcb: 1_128_874_325,
   /** Projection leases (one active runner per projection or partition). */
   lease: 1_128_874_324,
 } as const;

@@ -4,7 +4,9 @@ import {
   type AppendRequest,
   type AppendResult,
   ConcurrencyError,
+  conditionFailed,
   type ExpectedVersion,
+  type QueryPageRequest,
   type ListStreamsRequest,
   type Position,
   resolveDuplicateAppend,
@@ -72,7 +74,7 @@ export class PostgresBackend implements StoreBackend {
     try {
       const { rows } = await this.pool.query<{ new_version: string; last_position: string }>({
         name: `cairn_append_${this.schema}`,
-        text: `SELECT new_version, last_position FROM ${this.#s}.append($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        text: `SELECT new_version, last_position FROM ${this.#s}.append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
         values: [
           streamId,
           encodeExpected(request.expectedVersion),
@@ -83,6 +85,8 @@ export class PostgresBackend implements StoreBackend {
           events.map((e) => e.metadataJson),
           tags,
           events[0]?.recordedAt ? events.map((e) => e.recordedAt) : null,
+          request.condition ? JSON.stringify(request.condition.query) : null,
+          String(request.condition?.after ?? 0n),
         ],
       });
       const row = rows[0] as { new_version: string; last_position: string };
@@ -91,7 +95,12 @@ export class PostgresBackend implements StoreBackend {
     } catch (error) {
       const code = pgCode(error);
       if (code === SqlState.conflict) {
-        throw new ConcurrencyError(streamId, request.expectedVersion, Number((error as { detail?: string }).detail ?? 0));
+        const detail = (error as { detail?: string }).detail ?? '0';
+        if (detail.startsWith('condition ')) {
+          const [, conflicting, actual] = detail.split(' ');
+          throw conditionFailed(streamId, request.condition?.after ?? 0n, BigInt(conflicting ?? 0), Number(actual ?? 0));
+        }
+        throw new ConcurrencyError(streamId, request.expectedVersion, Number(detail));
       }
       if (code === SqlState.duplicate || (code === '23505' && (error as { constraint?: string }).constraint === 'events_event_id_key')) {
         return resolveDuplicateAppend(request, await this.readByEventIds(events.map((e) => e.eventId)));
@@ -122,6 +131,20 @@ export class PostgresBackend implements StoreBackend {
         values: [String(request.after), request.limit, request.types ?? null, request.categories ?? null, request.includeSystem],
       },
       'read the global log',
+    );
+    const head = BigInt(rows[0]?.page_head ?? 0);
+    const events = rows[0]?.position === null || rows[0]?.position === undefined ? [] : rows.map(toStoredEvent);
+    return { events, head };
+  }
+
+  async readQueryPage(request: QueryPageRequest): Promise<AllPage> {
+    const { rows } = await this.#query<EventRow & { page_head: string }>(
+      {
+        name: `cairn_query_${this.schema}`,
+        text: `SELECT * FROM ${this.#s}.read_query($1, $2, $3)`,
+        values: [JSON.stringify(request.query), String(request.after), request.limit],
+      },
+      'read by query',
     );
     const head = BigInt(rows[0]?.page_head ?? 0);
     const events = rows[0]?.position === null || rows[0]?.position === undefined ? [] : rows.map(toStoredEvent);

@@ -171,6 +171,101 @@ BEGIN
 END
 $fn$;
 
+/* Does an event match a query (a JSON array of { types?, tags? } items)? */
+CREATE FUNCTION ${s}.matches_query(p_items jsonb, p_type text, p_tags text[]) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $fn$
+  SELECT EXISTS (
+    SELECT 1 FROM jsonb_array_elements(p_items) it
+     WHERE (NOT it ? 'types' OR p_type = ANY (ARRAY(SELECT jsonb_array_elements_text(it->'types'))))
+       AND (NOT it ? 'tags' OR coalesce(p_tags, '{}') @> ARRAY(SELECT jsonb_array_elements_text(it->'tags'))))
+$fn$;
+
+/* Positions that may match a query: by the first tag of tagged items, by type for the others. */
+CREATE FUNCTION ${s}.query_candidates(p_items jsonb, p_after bigint, p_upto bigint) RETURNS TABLE ("position" bigint)
+LANGUAGE sql STABLE AS $fn$
+  SELECT t.position FROM ${s}.event_tags t
+   WHERE t.tag = ANY (ARRAY(SELECT it->'tags'->>0 FROM jsonb_array_elements(p_items) it WHERE it ? 'tags'))
+     AND t.position > p_after AND t.position <= p_upto
+  UNION
+  SELECT e.position FROM ${s}.events e
+   WHERE e.type = ANY (ARRAY(SELECT jsonb_array_elements_text(it->'types') FROM jsonb_array_elements(p_items) it WHERE NOT it ? 'tags'))
+     AND e.position > p_after AND e.position <= p_upto
+$fn$;
+
+/*
+ * Dynamic Consistency Boundaries without a global lock. Every append holds shared
+ * transaction locks on the tags and types it writes; a conditional append holds exclusive
+ * locks on what its query reads (the first tag of each tagged item, the types of the others).
+ * An event that matches an item carries that item's first tag (or type), so a conditional
+ * append and a concurrent writer of a matching event never overlap: the later one waits for
+ * the earlier to commit, then sees its event. Plain appends never wait for each other. Keys
+ * are taken in sorted order, so two appends cannot deadlock on them.
+ */
+CREATE FUNCTION ${s}.lock_tags_and_types(p_types text[], p_tags text[], p_condition jsonb) RETURNS void
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  k record;
+BEGIN
+  FOR k IN
+    SELECT key, bool_or(exclusive) AS exclusive FROM (
+      SELECT hashtext('${schema}:type:' || t) AS key, false AS exclusive FROM unnest(p_types) t
+      UNION ALL
+      SELECT hashtext('${schema}:tag:' || g), false FROM unnest(p_tags) tt, unnest(tt::text[]) g WHERE tt IS NOT NULL
+      UNION ALL
+      SELECT hashtext('${schema}:tag:' || (it->'tags'->>0)), true FROM jsonb_array_elements(coalesce(p_condition, '[]')) it WHERE it ? 'tags'
+      UNION ALL
+      SELECT hashtext('${schema}:type:' || ty), true FROM jsonb_array_elements(coalesce(p_condition, '[]')) it, jsonb_array_elements_text(it->'types') ty WHERE NOT it ? 'tags'
+    ) keys GROUP BY key ORDER BY key
+  LOOP
+    IF k.exclusive THEN
+      PERFORM pg_advisory_xact_lock(${LockClass.dcb}, k.key);
+    ELSE
+      PERFORM pg_advisory_xact_lock_shared(${LockClass.dcb}, k.key);
+    END IF;
+  END LOOP;
+END
+$fn$;
+
+CREATE FUNCTION ${s}.check_condition(p_stream_id text, p_first_event_id uuid, p_condition jsonb, p_after bigint) RETURNS void
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_conflict bigint;
+BEGIN
+  SELECT min(e.position) INTO v_conflict
+    FROM ${s}.query_candidates(p_condition, p_after, 9223372036854775807) c
+    JOIN ${s}.events e ON e.position = c.position
+   WHERE ${s}.matches_query(p_condition, e.type, e.tags);
+  IF v_conflict IS NOT NULL THEN
+    IF EXISTS (SELECT 1 FROM ${s}.events WHERE event_id = p_first_event_id) THEN
+      RAISE EXCEPTION 'duplicate append' USING ERRCODE = '${SqlState.duplicate}';
+    END IF;
+    RAISE EXCEPTION 'append condition failed' USING ERRCODE = '${SqlState.conflict}',
+      DETAIL = format('condition %s %s', v_conflict, coalesce((SELECT version FROM ${s}.streams WHERE stream_id = p_stream_id), 0));
+  END IF;
+END
+$fn$;
+
+CREATE FUNCTION ${s}.read_query(p_items jsonb, p_after bigint, p_limit integer)
+RETURNS TABLE (page_head bigint, "position" bigint, stream_id text, version bigint, event_id uuid, type text, schema_version integer,
+               data jsonb, metadata jsonb, tags text[], recorded_at timestamptz)
+LANGUAGE plpgsql AS $fn$
+#variable_conflict use_column
+DECLARE
+  v_head bigint := ${s}.settled_head();
+BEGIN
+  RETURN QUERY
+    SELECT v_head, e.position, e.stream_id::text, e.version, e.event_id, e.type, e.schema_version, e.data, e.metadata, e.tags, e.recorded_at
+      FROM ${s}.query_candidates(p_items, p_after, v_head) c
+      JOIN ${s}.events e ON e.position = c.position
+     WHERE ${s}.matches_query(p_items, e.type, e.tags)
+     ORDER BY e.position
+     LIMIT p_limit;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT v_head, NULL::bigint, NULL::text, NULL::bigint, NULL::uuid, NULL::text, NULL::integer, NULL::jsonb, NULL::jsonb, NULL::text[], NULL::timestamptz;
+  END IF;
+END
+$fn$;
+
 /*
  * One round trip per append. p_expected: >= 0 exact version, -1 any, -2 no-stream, -3 exists.
  * Raises CN409 (detail = actual version) on a version mismatch and CN200 when the mismatch
@@ -185,7 +280,9 @@ CREATE FUNCTION ${s}.append(
   p_data jsonb[],
   p_metadata jsonb[],
   p_tags text[],
-  p_recorded_at timestamptz[]
+  p_recorded_at timestamptz[],
+  p_condition jsonb,
+  p_after bigint
 ) RETURNS TABLE (new_version bigint, last_position bigint)
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -205,6 +302,11 @@ BEGIN
   v_actual := coalesce(v_actual, 0);
   IF NOT (p_expected = -1 OR (p_expected = -2 AND v_actual = 0) OR (p_expected = -3 AND v_actual > 0) OR p_expected = v_actual) THEN
     PERFORM ${s}.raise_conflict(p_stream_id, p_event_ids[1]);
+  END IF;
+
+  PERFORM ${s}.lock_tags_and_types(p_types, p_tags, p_condition);
+  IF p_condition IS NOT NULL THEN
+    PERFORM ${s}.check_condition(p_stream_id, p_event_ids[1], p_condition, p_after);
   END IF;
 
   SELECT a.first_position, a.horizon INTO v_first, v_horizon FROM ${s}.allocate_positions(v_count) a;

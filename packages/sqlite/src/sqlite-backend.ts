@@ -7,6 +7,9 @@ import {
   type AppendResult,
   ConcurrencyError,
   categoryOf,
+  conditionFailed,
+  matchesQuery,
+  type QueryPageRequest,
   type ListStreamsRequest,
   type Position,
   resolveDuplicateAppend,
@@ -20,6 +23,7 @@ import { type Database, openDatabase, type Statement } from './driver.js';
 import { sqliteCode, translateError } from './errors.js';
 import { migrate } from './schema.js';
 import { EVENT_COLUMNS, type EventRow, type StreamRow, toStoredEvent, toStreamInfo } from './rows.js';
+import { candidates, rowTags } from './sqlite-query.js';
 import { SqliteSnapshots } from './sqlite-snapshots.js';
 import { SqliteWakeups } from './wakeups.js';
 import { WriteQueue } from './write-queue.js';
@@ -88,6 +92,13 @@ export class SqliteBackend implements StoreBackend {
       if (this.#stmt('SELECT 1 FROM cairn_events WHERE event_id = ?').get(events[0]?.eventId)) return this.#duplicate(request);
       throw new ConcurrencyError(streamId, request.expectedVersion, actual);
     }
+    if (request.condition) {
+      // Inside the write transaction: SQLite has one writer, so nothing can commit in between.
+      const { query, after } = request.condition;
+      for (const row of candidates(this.#db, query, Number(after), Number.MAX_SAFE_INTEGER)) {
+        if (matchesQuery(query, { type: row.type, tags: rowTags(row) })) throw conditionFailed(streamId, after, BigInt(row.position), actual);
+      }
+    }
     // Times never go backwards along a stream, so reads "until" an instant match version order.
     const now = (this.#lastMs = Math.max(Date.now(), this.#lastMs, stream?.updated_at ?? 0));
     const insert = this.#stmt(
@@ -151,6 +162,19 @@ export class SqliteBackend implements StoreBackend {
       sql += ' ORDER BY position LIMIT ?';
       params.push(request.limit);
       return { events: this.#stmt<EventRow>(sql).all(...params).map(toStoredEvent), head: BigInt(head) };
+    });
+  }
+
+  async readQueryPage(request: QueryPageRequest): Promise<AllPage> {
+    return this.#read(() => {
+      const head = this.#head();
+      const events: StoredEvent[] = [];
+      for (const row of candidates(this.#db, request.query, Number(request.after), head)) {
+        if (!matchesQuery(request.query, { type: row.type, tags: rowTags(row) })) continue;
+        events.push(toStoredEvent(row));
+        if (events.length === request.limit) break;
+      }
+      return { events, head: BigInt(head) };
     });
   }
 

@@ -1,4 +1,6 @@
-import type { AllPage, AllPageRequest, AppendRequest, ListStreamsRequest, StoreBackend, StreamPageRequest } from '../backend.js';
+import type { AllPage, AllPageRequest, AppendRequest, ListStreamsRequest, QueryPageRequest, StoreBackend, StreamPageRequest } from '../backend.js';
+import { matchesQuery } from '../dcb/query.js';
+import { conditionFailed } from '../errors.js';
 import { resolveDuplicateAppend } from '../duplicate.js';
 import { assertExpectedVersion, categoryOf } from '../expected-version.js';
 import { Notifier } from '../notifier.js';
@@ -45,6 +47,13 @@ export class MemoryBackend implements StoreBackend {
     const stream = this.#streams.get(streamId);
     const actual = stream?.positions.length ?? 0;
     assertExpectedVersion(streamId, request.expectedVersion, actual);
+    if (request.condition) {
+      const { query, after } = request.condition;
+      for (let i = Number(after); i < this.#log.length; i++) {
+        const row = this.#log[i] as Row;
+        if (matchesQuery(query, row)) throw conditionFailed(streamId, after, row.position, actual);
+      }
+    }
     // Recorded times never go backwards, so "as of" reads by time are consistent with version order.
     const now = (this.#lastMs = Math.max(Date.now(), this.#lastMs));
     const target = stream ?? { positions: [], createdAt: now, updatedAt: now };
@@ -89,6 +98,15 @@ export class MemoryBackend implements StoreBackend {
       if (categories && !categories.has(categoryOf(row.streamId))) continue;
       if (!request.includeSystem && row.streamId.startsWith('$')) continue;
       events.push(decode(row));
+    }
+    return { events, head: BigInt(this.#log.length) };
+  }
+
+  async readQueryPage(request: QueryPageRequest): Promise<AllPage> {
+    const events: StoredEvent[] = [];
+    for (let i = Number(request.after); i < this.#log.length && events.length < request.limit; i++) {
+      const row = this.#log[i] as Row;
+      if (matchesQuery(request.query, row)) events.push(decode(row));
     }
     return { events, head: BigInt(this.#log.length) };
   }

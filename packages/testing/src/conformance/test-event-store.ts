@@ -8,6 +8,7 @@ import { modelTests } from './model.js';
 import { persistenceTests } from './persistence.js';
 import { readTests } from './read.js';
 import { subscribeTests } from './subscribe.js';
+import { dcbTests } from './dcb.js';
 import { domainTests } from './domain.js';
 import { snapshotStoreTests } from './snapshots.js';
 import { upcastingTests } from './upcasting.js';
@@ -55,5 +56,6 @@ export function testEventStore(name: string, harness: StoreHarness, options: Con
     upcastingTests(suite);
     snapshotStoreTests(suite);
     domainTests(suite, options.modelRuns ?? 25);
+    dcbTests(suite, options.modelRuns ?? 25);
   });
 }
