@@ -20,7 +20,7 @@ import { ServerErrorCodes } from './problem.js';
  * | EVENT_TOO_LARGE              | 413    | one event over the store's maxEventBytes                |
  * | PAYLOAD_TOO_LARGE            | 413    | the body is over the server's bodyLimit                 |
  * | UNSUPPORTED_MEDIA_TYPE       | 415    | send `Content-Type: application/json`                   |
- * | DOMAIN_RULE                  | 422    | a command broke a business rule                         |
+ * | DOMAIN_RULE (any DomainError)| 422    | a command broke a business rule                         |
  * | STORE_UNAVAILABLE            | 503    | the database is unreachable (details only in the log)   |
  * | STORE_CLOSED                 | 503    | the server is shutting down                             |
  * | TOO_MANY_SUBSCRIBERS         | 503    | the SSE subscriber limit is reached                     |

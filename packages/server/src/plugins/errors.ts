@@ -1,4 +1,4 @@
-import { CairnError } from '@cairn/core';
+import { CairnError, DomainError } from '@cairn/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { statusForCode } from '../error-status.js';
@@ -58,7 +58,8 @@ export function toProblem(error: unknown, request: FastifyRequest, overrides: Re
   if (Array.isArray(fastifyError.validation)) return validationProblem(fastifyError.validation, fastifyError.validationContext ?? 'request', instance);
 
   if (error instanceof CairnError) {
-    const status = statusForCode(error.code, overrides);
+    // Domain errors carry codes of their own (INSUFFICIENT_FUNDS…): a broken business rule is 422.
+    const status = error instanceof DomainError ? (overrides[error.code] ?? 422) : statusForCode(error.code, overrides);
     if (status >= 500) return problem(status, error.code, serverFailure(error.code), instance);
     return problem(status, error.code, error.message, { ...error.details, ...instance });
   }

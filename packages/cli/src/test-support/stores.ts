@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type EventStore, openStore, type StoredEvent } from '@cairn/core';
+import pg from 'pg';
+import { expect, inject } from 'vitest';
+
+export type Backend = 'sqlite' | 'postgres';
+
+/** Store URLs for the CLI: SQLite files in a temp dir, PostgreSQL schemas in the test database. */
+export class StoreUrls {
+  readonly dir = mkdtempSync(join(tmpdir(), 'cairn-cli-'));
+  readonly #schemas: string[] = [];
+  readonly #opened: EventStore[] = [];
+  #n = 0;
+
+  url(backend: Backend): string {
+    const n = ++this.#n;
+    if (backend === 'sqlite') return `sqlite:${join(this.dir, `db${n}.db`)}`;
+    const schema = `cli_${process.pid}_${n}_${Math.random().toString(36).slice(2, 8)}`;
+    this.#schemas.push(schema);
+    const url = new URL(inject('databaseUrl'));
+    url.searchParams.set('schema', schema);
+    return url.toString();
+  }
+
+  /** The SQLite file behind a sqlite: URL. */
+  static path(url: string): string {
+    return url.slice('sqlite:'.length);
+  }
+
+  async open(url: string): Promise<EventStore> {
+    const store = await openStore(url);
+    this.#opened.push(store);
+    await store.migrate();
+    return store;
+  }
+
+  async cleanup(): Promise<void> {
+    await Promise.allSettled(this.#opened.splice(0).map((s) => s.close()));
+    rmSync(this.dir, { recursive: true, force: true });
+    if (this.#schemas.length > 0) {
+      const client = new pg.Client({ connectionString: inject('databaseUrl') });
+      await client.connect();
+      for (const schema of this.#schemas.splice(0)) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    }
+  }
+}
+
+/** What must survive a copy between stores: everything but the position. */
+export function portable(e: StoredEvent): Record<string, unknown> {
+  return {
+    streamId: e.streamId,
+    version: e.version,
+    eventId: e.eventId,
+    type: e.type,
+    schemaVersion: e.schemaVersion,
+    data: e.data,
+    metadata: e.metadata,
+    tags: [...e.tags],
+    recordedAt: e.recordedAt.toISOString(),
+  };
+}
+
+/**
+ * Assert two stores hold the same events in the same global order (positions aside), reading
+ * both logs side by side so memory stays flat however many events there are.
+ */
+export async function expectSameLog(a: EventStore, b: EventStore, options: { includeSystem?: boolean } = {}): Promise<number> {
+  const left = a.readAll({ includeSystem: options.includeSystem === true })[Symbol.asyncIterator]();
+  const right = b.readAll({ includeSystem: options.includeSystem === true })[Symbol.asyncIterator]();
+  let n = 0;
+  for (;;) {
+    const [x, y] = await Promise.all([left.next(), right.next()]);
+    if (x.done || y.done) {
+      expect(x.done && y.done, `one log ends after ${n} events, the other goes on`).toBe(true);
+      return n;
+    }
+    const px = portable(x.value);
+    const py = portable(y.value);
+    if (JSON.stringify(px) !== JSON.stringify(py)) expect(py, `event #${n + 1}`).toEqual(px); // toEqual ignores key order (jsonb)
+    n++;
+  }
+}
