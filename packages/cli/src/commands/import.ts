@@ -44,7 +44,14 @@ export function registerImport(program: Command, ctx: CliContext): void {
           for await (const line of lines) {
             lineNo++;
             if (line.trim().length === 0) continue;
-            const event = parseEventLine(line, lineNo);
+            let event;
+            try {
+              event = parseEventLine(line, lineNo);
+            } catch (error) {
+              // Keep the good lines before the bad one: after fixing the file, a re-run resumes there.
+              await writer.flush();
+              throw error;
+            }
             bytes += event.bytes;
             await writer.add(event);
             if (ctx.io.interrupted.aborted) break;

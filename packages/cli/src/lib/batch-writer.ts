@@ -1,4 +1,4 @@
-import { ConcurrencyError, type EventStore, IdempotencyError, isCairnError, type StoredEvent } from '@cairn/core';
+import { ConcurrencyError, type EventStore, isCairnError, type StoredEvent } from '@cairn/core';
 import { CliError } from './cli-error.js';
 import { toEventInput, type PortableEvent } from './event-line.js';
 import { ExitCode } from './exit-codes.js';
@@ -20,10 +20,10 @@ const MAX_BATCH_BYTES = 4 * 1024 * 1024;
  * and times. Consecutive events of one stream share an append (one transaction, one fsync)
  * with the exact expected version `first.version - 1`, and the input's global order is kept
  * (appends run one after another). Re-running after an interruption neither duplicates nor
- * skips: a batch whose first event is already stored is resent without times, which the
- * store answers as an idempotent retry (same ids, same content: the original result, nothing
- * written); when an earlier run cut batches differently, events are checked one by one. A
- * stream holding other events in the target is a conflict, never silently merged.
+ * skips: before each append the target's events at the batch's versions are read (one query);
+ * those must be the very same events (ids and content), and only the rest is appended, so
+ * batch sizes may differ between runs. A stream holding other events in the target is a
+ * conflict, never silently merged; an event id stored elsewhere is refused by the store.
  */
 export class BatchWriter {
   readonly #store: EventStore;
@@ -62,41 +62,21 @@ export class BatchWriter {
     this.#batch = [];
     this.#bytes = 0;
     const first = batch[0] as PortableEvent;
-    try {
-      if ((await this.#store.readEvent(first.eventId)) === null) {
-        await this.#append(batch, this.#options.keepTimes);
-        this.written += batch.length;
-      } else {
-        // Resent without times: the store's duplicate check compares ids and content only.
-        await this.#append(batch, false);
-        this.alreadyThere += batch.length;
-      }
-    } catch (error) {
-      // Partly stored (other batch boundaries in an earlier run), or the store judged the
-      // times against events an earlier run already wrote: settle it event by event.
-      const partial = error instanceof IdempotencyError || (isCairnError(error, 'INVALID_EVENT') && String(error.details.field).endsWith('recordedAt'));
-      if (!partial || batch.length === 1) throw error;
-      for (const event of batch) await this.#one(event);
+    const last = batch.at(-1) as PortableEvent;
+    // What the target already holds at these versions (an earlier run, whatever its batch
+    // sizes): it must be these very events, and only the rest is appended.
+    const stored = await this.#store.readStream(first.streamId, { from: first.version, to: last.version }).toArray();
+    stored.forEach((event, i) => {
+      const expected = batch[i] as PortableEvent;
+      if (!same(event, expected)) throw mismatch(event, expected);
+    });
+    this.alreadyThere += stored.length;
+    const rest = stored.length === 0 ? batch : batch.slice(stored.length);
+    if (rest.length > 0) {
+      await this.#append(rest, this.#options.keepTimes);
+      this.written += rest.length;
     }
     this.#options.onWrite?.();
-  }
-
-  async #one(event: PortableEvent): Promise<void> {
-    const stored = await this.#store.readEvent(event.eventId);
-    if (stored === null) {
-      await this.#append([event], this.#options.keepTimes);
-      this.written++;
-    } else if (same(stored, event)) {
-      this.alreadyThere++;
-    } else {
-      throw new CliError(
-        'IDEMPOTENCY_CONFLICT',
-        `Event ${event.eventId} is already stored in the target as "${stored.streamId}" version ${stored.version} (${stored.type}), ` +
-          `but the input has it as "${event.streamId}" version ${event.version} (${event.type}).`,
-        ExitCode.CONFLICT,
-        { eventId: event.eventId },
-      );
-    }
   }
 
   async #append(batch: PortableEvent[], keepTimes: boolean): Promise<void> {
@@ -111,18 +91,39 @@ export class BatchWriter {
       if (result.version !== last.version) throw conflict(first, result.version - batch.length);
     } catch (error) {
       if (error instanceof ConcurrencyError) throw conflict(first, error.actual);
+      if (keepTimes && isTimeError(error)) {
+        // The store checks times before versions: a stream the target already holds other
+        // (newer) events of fails on the times. Report what is really wrong.
+        const actual = (await this.#store.streamInfo(first.streamId))?.version ?? 0;
+        if (actual !== first.version - 1) throw conflict(first, actual);
+      }
       throw error;
     }
   }
 }
 
+function isTimeError(error: unknown): boolean {
+  return isCairnError(error, 'INVALID_EVENT') && String(error.details.field).endsWith('recordedAt');
+}
+
 function same(stored: StoredEvent, event: PortableEvent): boolean {
   return (
+    stored.eventId === event.eventId &&
     stored.streamId === event.streamId &&
     stored.version === event.version &&
     stored.type === event.type &&
     stored.schemaVersion === event.schemaVersion &&
     jsonEqual(stored.data, event.data)
+  );
+}
+
+function mismatch(stored: StoredEvent, event: PortableEvent): CliError {
+  return new CliError(
+    'CONCURRENCY',
+    `Stream "${event.streamId}" already has another event at version ${event.version} in the target (${stored.type} ${stored.eventId}, ` +
+      `where the input has ${event.type} ${event.eventId}). Import into an empty store, or copy the stream under another id (cairn copy-stream --as).`,
+    ExitCode.CONFLICT,
+    { streamId: event.streamId, version: event.version },
   );
 }
 

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EventStore, openStore, type StoredEvent } from '@cairn/core';
+import { createSqliteStore } from '@cairn/sqlite';
 import pg from 'pg';
 import { expect, inject } from 'vitest';
 
@@ -29,8 +30,12 @@ export class StoreUrls {
     return url.slice('sqlite:'.length);
   }
 
-  async open(url: string): Promise<EventStore> {
-    const store = await openStore(url);
+  /**
+   * Open a store in the test process. `fixture: true` opens SQLite without an fsync per
+   * commit: for filling source stores fast, never for the store under test.
+   */
+  async open(url: string, options: { fixture?: boolean } = {}): Promise<EventStore> {
+    const store = options.fixture && url.startsWith('sqlite:') ? createSqliteStore({ path: StoreUrls.path(url), synchronous: 'normal' }) : await openStore(url);
     this.#opened.push(store);
     await store.migrate();
     return store;
