@@ -3,6 +3,7 @@ import { openPostgresEnv, redact } from './env/postgres-env.js';
 import { openSqliteEnv } from './env/sqlite-env.js';
 import { describeMachine, type Machine } from './machine.js';
 import { type BenchOptions, resolveOptions, type ResolvedOptions } from './options.js';
+import { describeCode, type Provenance } from './provenance.js';
 import { type ResultRow, row } from './result.js';
 import { WORKLOADS } from './workloads/registry.js';
 
@@ -12,6 +13,8 @@ export interface BenchReport {
   scale: number;
   settings: { stores: StoreKind[]; only: string[]; databaseUrl: string; sqliteSynchronous: 'full' | 'normal' };
   machine: Machine;
+  /** The code measured: commit and uncommitted store files. */
+  code: Provenance | undefined;
   /** The databases measured, with their versions and durability settings. */
   databases: StoreDescription[];
   rows: ResultRow[];
@@ -40,6 +43,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     scale: o.scale,
     settings: { stores: o.stores, only: o.only, databaseUrl: redact(o.databaseUrl), sqliteSynchronous: o.sqliteSynchronous },
     machine: describeMachine(),
+    code: describeCode(),
     databases: [],
     rows: [],
   };

@@ -30,16 +30,34 @@ export class Tally {
   ops = 0;
   events = 0;
   ms = 0;
+  /** CPU time of this Node process (user + system) while the side ran: the client's share of the work. */
+  cpuMs = 0;
+  /** CPU time of the database processes serving this side, when they can be observed (PostgreSQL on this machine). */
+  serverCpuMs = 0;
   readonly latencies: number[] = [];
 
-  /** Time `fn`, adding its duration to the total. */
+  /** `serverCpu` reads the cumulative CPU of the side's database backends; sampled outside the timed window. */
+  constructor(private readonly serverCpu?: () => Promise<number | undefined>) {}
+
+  /** Time `fn`, adding its duration and this process's CPU time to the totals. */
   async timed<T>(fn: () => Promise<T>): Promise<T> {
+    const serverBefore = await this.serverCpu?.();
     const start = now();
+    const cpu = process.cpuUsage();
     try {
       return await fn();
     } finally {
       this.ms += now() - start;
+      const used = process.cpuUsage(cpu);
+      this.cpuMs += (used.user + used.system) / 1000;
+      const serverAfter = await this.serverCpu?.();
+      if (serverBefore !== undefined && serverAfter !== undefined) this.serverCpuMs += Math.max(0, serverAfter - serverBefore);
     }
+  }
+
+  /** Client CPU per operation in microseconds, the evidence for "where does the time go" on a 2-core machine. */
+  cpuPerOpUs(): number {
+    return this.ops > 0 ? (this.cpuMs * 1000) / this.ops : Number.NaN;
   }
 
   perSecond(what: 'ops' | 'events'): number {
@@ -67,4 +85,21 @@ export async function alternate(rounds: number, sides: { raw: (round: number) =>
 /** `n * scale`, rounded, never below `min`. */
 export function scaled(n: number, scale: number, min = 1): number {
   return Math.max(min, Math.round(n * scale));
+}
+
+/**
+ * "CPU per append: client store 41 / raw 14 µs; server store 90 / raw 45 µs". On a 2-core
+ * machine the client (this Node process) and the database share the cores, so CPU per
+ * operation, not only latency, decides throughput under concurrency.
+ */
+export function cpuNote(store: Tally, raw: Tally, per: string): string {
+  const us = (ms: number, t: Tally): string => (t.ops > 0 ? ((ms * 1000) / t.ops).toFixed(0) : '?');
+  let note = `CPU per ${per}: client store ${us(store.cpuMs, store)} / raw ${us(raw.cpuMs, raw)} µs`;
+  if (store.serverCpuMs > 0 || raw.serverCpuMs > 0) note += `; server store ${us(store.serverCpuMs, store)} / raw ${us(raw.serverCpuMs, raw)} µs`;
+  return note;
+}
+
+/** The CPU figures of a side for the JSON details. */
+export function cpuDetails(t: Tally): { clientUsPerOp: number; serverUsPerOp: number | null } {
+  return { clientUsPerOp: t.cpuPerOpUs(), serverUsPerOp: t.ops > 0 && t.serverCpuMs > 0 ? (t.serverCpuMs * 1000) / t.ops : null };
 }

@@ -18,4 +18,9 @@ export interface Subject {
   readStream(streamId: string, onEvent: (version: number, data: MoneyDeposited) => void): Promise<number>;
   /** The stream's current version, 0 when absent: W5's reload before a retry. */
   version(streamId: string): Promise<number>;
+  /**
+   * Cumulative CPU milliseconds of the database backends serving this side, when they can be
+   * observed (PostgreSQL on this machine, via /proc); undefined otherwise. Diagnostics only.
+   */
+  serverCpuMs?: () => Promise<number | undefined>;
 }

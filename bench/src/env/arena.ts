@@ -44,5 +44,11 @@ export interface BenchEnv {
   readonly kind: StoreKind;
   describe(): Promise<StoreDescription>;
   arena(workloadId: string): Promise<Arena>;
+  /**
+   * Start noting transactions anywhere in the database cluster that hold a transaction id for
+   * long (PostgreSQL only): Cairn's readers wait for them by design, so they explain a W7 tail.
+   * `stop()` returns one line per such transaction.
+   */
+  watchLongTransactions?(thresholdMs: number): { stop(): Promise<string[]> };
   close(): Promise<void>;
 }

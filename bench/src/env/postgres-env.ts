@@ -1,6 +1,7 @@
 import { createPostgresStore } from '@cairn/postgres';
 import { loadPg, type PgPool } from '../drivers/pg-driver.js';
 import { rawPostgresBulkLoad, rawPostgresDdl, rawPostgresSubject } from '../raw/postgres-raw.js';
+import { backendCpuMs } from './backend-cpu.js';
 import { storeSubject } from '../store-subject.js';
 import type { Arena, BenchEnv, StoreDescription } from './arena.js';
 
@@ -10,6 +11,7 @@ const PREFIX = 'cairn_bench_';
 const STALE_MS = 6 * 3600_000;
 /** The store's default pool size; the raw side gets the same number of connections. */
 const POOL_SIZE = 10;
+const RAW_APP = 'cairn-bench-raw';
 
 const START_HINT = 'Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start, or pass --db <url>.';
 
@@ -57,13 +59,14 @@ export async function openPostgresEnv(url: string): Promise<BenchEnv> {
       await admin.query(rawPostgresDdl(rawSchema));
       const store = createPostgresStore({ connectionString: url, schema: storeSchema });
       await store.migrate();
-      const rawPool = new Pool({ connectionString: url, max: POOL_SIZE, application_name: 'cairn-bench-raw' });
+      const rawPool = new Pool({ connectionString: url, max: POOL_SIZE, application_name: RAW_APP });
       rawPool.on('error', () => undefined);
       const others: Array<{ close(): Promise<void> }> = [];
       return {
         store,
-        storeSide: storeSubject(store),
-        rawSide: rawPostgresSubject(rawPool, rawSchema),
+        // 'cairn' is the application_name the store gives its connections.
+        storeSide: { ...storeSubject(store), serverCpuMs: () => backendCpuMs(admin, 'cairn') },
+        rawSide: { ...rawPostgresSubject(rawPool, rawSchema), serverCpuMs: () => backendCpuMs(admin, RAW_APP) },
         location: { kind: 'postgres', url, storeSchema, rawSchema },
         openSecondStore() {
           const again = createPostgresStore({ connectionString: url, schema: storeSchema });
@@ -76,6 +79,34 @@ export async function openPostgresEnv(url: string): Promise<BenchEnv> {
           await admin.query(`DROP SCHEMA IF EXISTS "${storeSchema}" CASCADE; DROP SCHEMA IF EXISTS "${rawSchema}" CASCADE`);
           live.delete(storeSchema);
           live.delete(rawSchema);
+        },
+      };
+    },
+
+    watchLongTransactions(thresholdMs: number) {
+      const seen = new Map<number, { db: string; app: string; ms: number; query: string }>();
+      const sample = async (): Promise<void> => {
+        const { rows } = await admin.query<{ pid: number; datname: string | null; app: string; ms: number; query: string }>({
+          text: `SELECT pid, datname, application_name AS app, (extract(epoch FROM clock_timestamp() - xact_start) * 1000)::float8 AS ms, left(query, 80) AS query
+                 FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND clock_timestamp() - xact_start > make_interval(secs => $1 / 1000.0)`,
+          values: [thresholdMs],
+        });
+        for (const r of rows) {
+          const prev = seen.get(r.pid);
+          if (prev === undefined || r.ms > prev.ms) seen.set(r.pid, { db: r.datname ?? '?', app: r.app, ms: r.ms, query: r.query });
+        }
+      };
+      let running = sample().catch(() => undefined);
+      const timer = setInterval(() => {
+        running = running.then(() => sample()).catch(() => undefined);
+      }, 50);
+      return {
+        async stop() {
+          clearInterval(timer);
+          await running;
+          return [...seen.entries()].map(
+            ([pid, t]) => `pid ${pid} in database ${t.db} (application "${t.app}") held a transaction id for ≥ ${Math.round(t.ms)} ms: ${t.query.replace(/\s+/g, ' ')}`,
+          );
         },
       };
     },

@@ -11,6 +11,10 @@ export function describeSetup(report: BenchReport): string[] {
     `- Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}; load average at start ${m.loadAverage.join(' / ')}`,
   ];
   for (const db of report.databases) lines.push(`- ${db.version}: ${db.durability}${db.kind === 'postgres' ? `, shared_buffers=${db.details.shared_buffers}, autovacuum=${db.details.autovacuum}` : ''}`);
+  if (report.code) {
+    const dirty = report.code.uncommittedStoreFiles.length;
+    lines.push(`- Code: commit ${report.code.commit}${dirty > 0 ? ` plus ${dirty} uncommitted store file(s)` : ''}`);
+  }
   lines.push(`- Scale ${report.scale}; started ${report.startedAt}; took ${(report.durationMs / 1000).toFixed(0)} s`);
   return lines;
 }

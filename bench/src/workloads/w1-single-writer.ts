@@ -1,5 +1,5 @@
 import { ratioRow } from '../result.js';
-import { alternate, scaled, summarize, Tally } from '../stats.js';
+import { alternate, cpuDetails, cpuNote, scaled, summarize, Tally } from '../stats.js';
 import { runWriters, WriterState } from './writers.js';
 import type { Workload } from './workload.js';
 
@@ -16,8 +16,8 @@ export const w1SingleWriter: Workload = {
     try {
       const plan = { writers: 1, streamsPerWriter: streams, streamId: (_w: number, k: number) => `account-${k}` };
       const warmPlan = { writers: 1, streamsPerWriter: 10, streamId: (_w: number, k: number) => `warmup-${k}` };
-      const store = { state: new WriterState(plan), tally: new Tally() };
-      const raw = { state: new WriterState(plan), tally: new Tally() };
+      const store = { state: new WriterState(plan), tally: new Tally(arena.storeSide.serverCpuMs) };
+      const raw = { state: new WriterState(plan), tally: new Tally(arena.rawSide.serverCpuMs) };
       const warm = Math.min(200, Math.ceil(appends / 10));
       await runWriters(arena.rawSide, new WriterState(warmPlan), warm, null);
       await runWriters(arena.storeSide, new WriterState(warmPlan), warm, null);
@@ -35,7 +35,10 @@ export const w1SingleWriter: Workload = {
           { value: store.tally.perSecond('events'), p50Ms: s.p50, p99Ms: s.p99 },
           { value: raw.tally.perSecond('events'), p50Ms: r.p50, p99Ms: r.p99 },
           0.8,
-          { details: { appends: store.tally.events, streams, rounds: ROUNDS } },
+          {
+            notes: [cpuNote(store.tally, raw.tally, 'append')],
+            details: { appends: store.tally.events, streams, rounds: ROUNDS, cpu: { store: cpuDetails(store.tally), raw: cpuDetails(raw.tally) } },
+          },
         ),
       ];
     } finally {

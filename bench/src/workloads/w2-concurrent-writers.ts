@@ -1,5 +1,5 @@
 import { ratioRow } from '../result.js';
-import { alternate, scaled, summarize, Tally } from '../stats.js';
+import { alternate, cpuDetails, cpuNote, scaled, summarize, Tally } from '../stats.js';
 import { runWriters, type WriterPlan, WriterState } from './writers.js';
 import type { Workload } from './workload.js';
 
@@ -27,8 +27,8 @@ export const w2ConcurrentWriters: Workload = {
       const warm = Math.min(50, perWriterPerRound);
       await runWriters(arena.rawSide, new WriterState(warmPlan), warm, null);
       await runWriters(arena.storeSide, new WriterState(warmPlan), warm, null);
-      const store = { state: new WriterState(w2Plan), tally: new Tally() };
-      const raw = { state: new WriterState(w2Plan), tally: new Tally() };
+      const store = { state: new WriterState(w2Plan), tally: new Tally(arena.storeSide.serverCpuMs) };
+      const raw = { state: new WriterState(w2Plan), tally: new Tally(arena.rawSide.serverCpuMs) };
       ctx.log(`W2 ${ctx.kind}: ${WRITERS} writers × ${perWriterPerRound * ROUNDS} appends, ${ROUNDS} alternating rounds`);
       await alternate(ROUNDS, {
         raw: () => runWriters(arena.rawSide, raw.state, perWriterPerRound, raw.tally),
@@ -41,7 +41,16 @@ export const w2ConcurrentWriters: Workload = {
         { value: store.tally.perSecond('events'), p50Ms: s.p50, p99Ms: s.p99 },
         { value: raw.tally.perSecond('events'), p50Ms: r.p50, p99Ms: r.p99 },
         0.8,
-        { details: { appends: store.tally.events, writers: WRITERS, streamsPerWriter: STREAMS_PER_WRITER, rounds: ROUNDS } },
+        {
+          notes: [cpuNote(store.tally, raw.tally, 'append')],
+          details: {
+            appends: store.tally.events,
+            writers: WRITERS,
+            streamsPerWriter: STREAMS_PER_WRITER,
+            rounds: ROUNDS,
+            cpu: { store: cpuDetails(store.tally), raw: cpuDetails(raw.tally) },
+          },
+        },
       );
       result.target = `≥ 0.8 (stretch ≥ ${STRETCH})`;
       result.notes.push(`stretch ≥ ${STRETCH} (group commit): ${(result.ratio ?? 0) >= STRETCH ? 'met' : 'not met'}`);

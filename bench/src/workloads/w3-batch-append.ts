@@ -1,6 +1,6 @@
 import { deposit, type MoneyDeposited } from '../payload.js';
 import { ratioRow } from '../result.js';
-import { alternate, now, scaled, summarize, Tally } from '../stats.js';
+import { alternate, cpuDetails, cpuNote, now, scaled, summarize, Tally } from '../stats.js';
 import type { Subject } from '../subject.js';
 import type { Workload } from './workload.js';
 
@@ -21,27 +21,27 @@ export const w3BatchAppend: Workload = {
       const payloads = (b: number): MoneyDeposited[] => Array.from({ length: BATCH }, (_, i) => deposit(`acc-${b % streams}`, `w3:${b}:${i}`, b * BATCH + i));
       const side = (subject: Subject) => {
         const versions = new Map<string, number>();
-        const tally = new Tally();
+        const tally = new Tally(subject.serverCpuMs);
         let next = 0;
         return {
           tally,
           async round(count: number, measure: boolean, prefix = 'account-'): Promise<void> {
             const work = Array.from({ length: count }, (_, i) => payloads(next + i));
-            const start = now();
-            for (const batch of work) {
-              const streamId = `${prefix}${next % streams}`;
-              const expected = versions.get(streamId) ?? 0;
-              const t0 = now();
-              await subject.appendBatch(streamId, expected, batch);
-              if (measure) tally.latencies.push(now() - t0);
-              versions.set(streamId, expected + batch.length);
-              next++;
-            }
-            if (measure) {
-              tally.ms += now() - start;
-              tally.ops += count;
-              tally.events += count * BATCH;
-            }
+            const loop = async (): Promise<void> => {
+              for (const batch of work) {
+                const streamId = `${prefix}${next % streams}`;
+                const expected = versions.get(streamId) ?? 0;
+                const t0 = now();
+                await subject.appendBatch(streamId, expected, batch);
+                if (measure) tally.latencies.push(now() - t0);
+                versions.set(streamId, expected + batch.length);
+                next++;
+              }
+            };
+            if (!measure) return loop();
+            await tally.timed(loop);
+            tally.ops += count;
+            tally.events += count * BATCH;
           },
         };
       };
@@ -61,7 +61,10 @@ export const w3BatchAppend: Workload = {
           { value: store.tally.perSecond('events'), p50Ms: s.p50, p99Ms: s.p99 },
           { value: raw.tally.perSecond('events'), p50Ms: r.p50, p99Ms: r.p99 },
           0.7,
-          { notes: ['p50/p99: per batch of 100'], details: { events: store.tally.events, batchSize: BATCH, streams, rounds: ROUNDS } },
+          {
+            notes: ['p50/p99: per batch of 100', cpuNote(store.tally, raw.tally, 'batch')],
+            details: { events: store.tally.events, batchSize: BATCH, streams, rounds: ROUNDS, cpu: { store: cpuDetails(store.tally), raw: cpuDetails(raw.tally) } },
+          },
         ),
       ];
     } finally {

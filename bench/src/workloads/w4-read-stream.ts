@@ -1,6 +1,6 @@
 import { deposit, type MoneyDeposited } from '../payload.js';
 import { ratioRow } from '../result.js';
-import { alternate, now, scaled, summarize, Tally } from '../stats.js';
+import { alternate, cpuDetails, cpuNote, now, scaled, summarize, Tally } from '../stats.js';
 import type { Subject } from '../subject.js';
 import type { Workload } from './workload.js';
 
@@ -28,16 +28,16 @@ export const w4ReadStream: Workload = {
         let sum = 0;
         let last = 0;
         const start = now();
-        const n = await subject.readStream(STREAM, (version: number, data: MoneyDeposited) => {
-          if (version !== last + 1) throw new Error(`${subject.side}: read version ${version} after ${last}`);
-          last = version;
-          sum += data.amountCents;
-        });
-        const ms = now() - start;
+        const read = (): Promise<number> =>
+          subject.readStream(STREAM, (version: number, data: MoneyDeposited) => {
+            if (version !== last + 1) throw new Error(`${subject.side}: read version ${version} after ${last}`);
+            last = version;
+            sum += data.amountCents;
+          });
+        const n = tally ? await tally.timed(read) : await read();
         if (n !== length || sum <= 0) throw new Error(`${subject.side}: read ${n} events, expected ${length}`);
         if (tally) {
-          tally.ms += ms;
-          tally.latencies.push(ms);
+          tally.latencies.push(now() - start);
           tally.ops++;
           tally.events += n;
         }
@@ -46,8 +46,8 @@ export const w4ReadStream: Workload = {
         await readOnce(arena.rawSide, null);
         await readOnce(arena.storeSide, null);
       }
-      const store = new Tally();
-      const raw = new Tally();
+      const store = new Tally(arena.storeSide.serverCpuMs);
+      const raw = new Tally(arena.rawSide.serverCpuMs);
       ctx.log(`W4 ${ctx.kind}: ${READS} reads of a ${length}-event stream, alternating`);
       await alternate(READS, { raw: () => readOnce(arena.rawSide, raw), store: () => readOnce(arena.storeSide, store) });
       const s = summarize(store.latencies);
@@ -58,7 +58,10 @@ export const w4ReadStream: Workload = {
           { value: store.perSecond('events'), p50Ms: s.p50, p99Ms: s.p99 },
           { value: raw.perSecond('events'), p50Ms: r.p50, p99Ms: r.p99 },
           0.7,
-          { notes: ['p50/p99: per whole-stream read'], details: { streamLength: length, reads: READS } },
+          {
+            notes: ['p50/p99: per whole-stream read', cpuNote(store, raw, 'whole-stream read')],
+            details: { streamLength: length, reads: READS, cpu: { store: cpuDetails(store), raw: cpuDetails(raw) } },
+          },
         ),
       ];
     } finally {

@@ -1,6 +1,6 @@
 import { deposit, type MoneyDeposited, noteKey } from '../payload.js';
 import { row } from '../result.js';
-import { alternate, now, scaled, summarize, Tally } from '../stats.js';
+import { alternate, cpuDetails, cpuNote, now, scaled, summarize, Tally } from '../stats.js';
 import type { Subject } from '../subject.js';
 import type { Workload } from './workload.js';
 
@@ -95,8 +95,8 @@ export const w5ContendedStream: Workload = {
     const perRound = Math.ceil(target / ROUNDS);
     const arena = await ctx.env.arena('W5');
     try {
-      const store = { tally: new Tally(), outcome: EMPTY };
-      const raw = { tally: new Tally(), outcome: EMPTY };
+      const store = { tally: new Tally(arena.storeSide.serverCpuMs), outcome: EMPTY };
+      const raw = { tally: new Tally(arena.rawSide.serverCpuMs), outcome: EMPTY };
       await contend(arena.rawSide, 'warmup-hot', 20, new Tally());
       await contend(arena.storeSide, 'warmup-hot', 20, new Tally());
       ctx.log(`W5 ${ctx.kind}: ${WRITERS} writers on one stream until ${target} succeed, ${ROUNDS} alternating rounds`);
@@ -129,8 +129,9 @@ export const w5ContendedStream: Workload = {
               `final version ${o.finalVersion} ${o.finalVersion === o.successes ? '=' : '≠'} successes; lost ${o.lost}, duplicated ${o.duplicated}, ` +
               `written-despite-conflict ${o.phantom}, out of order ${o.outOfOrder}`,
             'p50/p99: one reload + append attempt',
+            cpuNote(store.tally, raw.tally, 'attempt'),
           ],
-          details: { store: o, raw: raw.outcome, rawCorrect: isCorrect(raw.outcome), writers: WRITERS, rounds: ROUNDS },
+          details: { store: o, raw: raw.outcome, rawCorrect: isCorrect(raw.outcome), writers: WRITERS, rounds: ROUNDS, cpu: { store: cpuDetails(store.tally), raw: cpuDetails(raw.tally) } },
         }),
       ];
     } finally {

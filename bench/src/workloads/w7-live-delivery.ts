@@ -7,6 +7,7 @@ import { runWriters, type WriterPlan, WriterState } from './writers.js';
 import type { Workload } from './workload.js';
 
 const DRAIN_TIMEOUT_MS = 30_000;
+const LONG_XACT_MS = 100;
 const LIMIT_MS = { postgres: 50, sqlite: 10 } as const;
 
 interface Delivery {
@@ -62,6 +63,8 @@ export const w7LiveDelivery: Workload = {
       const followers = [follow(arena.store, 'same instance', head, total), follow(second, 'second instance', head, total)];
       // Let both subscriptions reach their live wait (and the second one its LISTEN) before the load starts.
       await new Promise((resolve) => setTimeout(resolve, 300));
+      // On PostgreSQL, a reader bounded by the oldest running transaction id waits for any long transaction in the cluster; note them.
+      const watcher = ctx.env.watchLongTransactions?.(LONG_XACT_MS);
       const issued = new Map<string, number>();
       const acked = new Map<string, number>();
       const tally = new Tally();
@@ -75,6 +78,7 @@ export const w7LiveDelivery: Workload = {
         new Promise<boolean>((resolve) => setTimeout(() => resolve(false), DRAIN_TIMEOUT_MS).unref()),
       ]);
       for (const f of followers) f.stop();
+      const longTransactions = (await watcher?.stop()) ?? [];
       const appendLatency = summarize(tally.latencies);
       const limit = LIMIT_MS[ctx.kind];
       return followers.map((f): ResultRow => {
@@ -91,7 +95,7 @@ export const w7LiveDelivery: Workload = {
         const ack = summarize(fromAck);
         const missing = total - f.at.size;
         const correct = drained && missing === 0 && f.repeats === 0 && f.positionsInOrder;
-        return row({
+        const result = row({
           workload: 'W7',
           title: `live delivery, subscriber on ${f.label}`,
           store: ctx.kind,
@@ -103,8 +107,15 @@ export const w7LiveDelivery: Workload = {
             `events/s: the writers' throughput during W7; p50/p99: issue → delivered; ack → delivered p50 ${ack.p50.toFixed(2)} / p99 ${ack.p99.toFixed(2)} ms; ` +
               `append p99 ${appendLatency.p99.toFixed(2)} ms; delivered ${f.at.size}/${total}, repeated ${f.repeats}, in order ${f.positionsInOrder ? 'yes' : 'NO'}`,
           ],
-          details: { appends: total, issueToDelivery: s, ackToDelivery: ack, appendLatency, missing, repeats: f.repeats, inOrder: f.positionsInOrder },
+          details: { appends: total, issueToDelivery: s, ackToDelivery: ack, appendLatency, missing, repeats: f.repeats, inOrder: f.positionsInOrder, longTransactions },
         });
+        if (longTransactions.length > 0) {
+          result.notes.push(
+            `${longTransactions.length} transaction(s) in the cluster held a transaction id for more than ${LONG_XACT_MS} ms during the run ` +
+              `(a reader bounded by pg_snapshot_xmin would wait for them): ${longTransactions.slice(0, 3).join('; ')}`,
+          );
+        }
+        return result;
       });
     } finally {
       await arena.dispose();

@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import type { PgPool } from '../drivers/pg-driver.js';
+
+/** Linux reports process CPU in clock ticks; 100 per second on every mainstream kernel config. */
+const MS_PER_TICK = 10;
+
+/**
+ * Cumulative CPU (user + system) of the PostgreSQL backends of this database whose
+ * application_name is `appName`, read from /proc. Only meaningful when PostgreSQL runs on
+ * this machine; returns undefined when /proc cannot be read. Resolution is 10 ms, so it is
+ * summed over whole rounds, never per operation.
+ */
+export async function backendCpuMs(admin: PgPool, appName: string): Promise<number | undefined> {
+  const { rows } = await admin.query<{ pid: number }>({
+    text: 'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1',
+    values: [appName],
+  });
+  let ticks = 0;
+  for (const { pid } of rows) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command name (which may contain spaces) start at state; utime and stime are the 12th and 13th of those.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return undefined;
+    }
+  }
+  return ticks * MS_PER_TICK;
+}
