@@ -1,3 +1,4 @@
+import type { SqlAccess, SqlExecutor } from './sql.js';
 import type { AppendResult, Direction, ExpectedVersion, Position, Query, StoredEvent, StreamInfo } from './types.js';
 
 /**
@@ -30,7 +31,22 @@ export interface StoreBackend {
   readonly wakeups: Wakeups;
   /** Snapshot storage (a cache of model states). */
   readonly snapshots: SnapshotBackend;
+  /** SQL access for projections and read models, when the store is a SQL database. */
+  readonly sql?: SqlAccess;
+  /**
+   * Run `handler` inside every append's transaction, after the events are written and before
+   * commit; a throw rolls the append back. Used for inline projections.
+   */
+  setInlineHandler?(handler: InlineHandler): void;
   close(): Promise<void>;
+}
+
+export type InlineHandler = (events: readonly StoredEvent[], tx: SqlExecutor | undefined) => Promise<void>;
+
+/** Events whose stream id hashes (FNV-1a, see `partitionOf`) to `index` modulo `count`. */
+export interface PartitionFilter {
+  count: number;
+  index: number;
 }
 
 export interface StoredSnapshot {
@@ -93,6 +109,7 @@ export interface AllPageRequest {
   categories?: readonly string[];
   /** When false, events of `$`-prefixed streams are left out. */
   includeSystem: boolean;
+  partition?: PartitionFilter;
 }
 
 /**

@@ -23,6 +23,9 @@ import type {
   SubscribeOptions,
 } from './types.js';
 import { createSnapshotStore, type SnapshotStore } from './snapshots/snapshot-store.js';
+import type { SqlAccess } from './sql.js';
+import { installInlineProjections, setupInline } from './projections/inline.js';
+import type { Projection } from './projections/types.js';
 import { type Upcaster, UpcasterChain } from './upcasting/upcasters.js';
 import {
   DEFAULT_LIMITS,
@@ -39,6 +42,11 @@ export interface EventStoreOptions {
   limits?: Partial<StoreLimits>;
   /** Schema evolution steps applied to every event read (stored bytes never change). */
   upcasters?: readonly Upcaster[];
+  /**
+   * Inline projections: applied inside every append's transaction, so the read model is never
+   * behind the log (SQLite and PostgreSQL; on the memory store they run right after the append).
+   */
+  inline?: readonly Projection[];
 }
 
 /**
@@ -47,7 +55,30 @@ export interface EventStoreOptions {
  * a third-party backend, which then gets the same semantics and can run the same conformance suite.
  */
 export function createEventStore(backend: StoreBackend, options: EventStoreOptions = {}): EventStore {
-  return new BackedEventStore(backend, { ...DEFAULT_LIMITS, ...options.limits }, new UpcasterChain(options.upcasters ?? []));
+  const store = new BackedEventStore(backend, { ...DEFAULT_LIMITS, ...options.limits }, new UpcasterChain(options.upcasters ?? []));
+  const inline = options.inline ?? [];
+  if (inline.length > 0) {
+    const hooks = storeInternals(store);
+    installInlineProjections(store, backend, inline, hooks.upcast);
+    hooks.onReady(() => setupInline(inline, backend.sql));
+  }
+  return store;
+}
+
+/** What the projection runtime needs beyond the public contract. Not exported from the package. */
+export interface StoreInternals {
+  backend: StoreBackend;
+  upcast<T extends StoredEvent>(event: T): T;
+  ready(): Promise<void>;
+  onReady(hook: () => Promise<void>): void;
+}
+
+const internals = new WeakMap<EventStore, StoreInternals>();
+
+export function storeInternals(store: EventStore): StoreInternals {
+  const found = internals.get(store);
+  if (found === undefined) throw new InvalidArgumentError('store', 'expected a store made by createEventStore (a Cairn store)');
+  return found;
 }
 
 class BackedEventStore implements EventStore {
@@ -58,7 +89,9 @@ class BackedEventStore implements EventStore {
   readonly #currentSchemaVersion: (type: string) => number;
   readonly #closing = new AbortController();
   readonly snapshots: SnapshotStore;
+  readonly sql: SqlAccess | undefined;
   #migrated: Promise<void> | undefined;
+  readonly #readyHooks: Array<() => Promise<void>> = [];
   #closed: Promise<void> | undefined;
 
   constructor(backend: StoreBackend, limits: StoreLimits, upcasters: UpcasterChain) {
@@ -68,6 +101,14 @@ class BackedEventStore implements EventStore {
     this.#upcast = upcasters.isEmpty ? undefined : (e) => upcasters.apply(e);
     this.#currentSchemaVersion = (type) => upcasters.latest(type) ?? 1;
     this.snapshots = createSnapshotStore(backend.snapshots, () => this.#ready());
+    this.sql = backend.sql;
+    const upcast = this.#upcast;
+    internals.set(this, {
+      backend,
+      upcast: (e) => (upcast ? upcast(e) : e),
+      ready: () => this.#ready(),
+      onReady: (hook) => this.#readyHooks.push(hook),
+    });
   }
 
   /** Pass events through the upcaster chain (a no-op generator when there is none). */
@@ -86,7 +127,10 @@ class BackedEventStore implements EventStore {
 
   #ready(): Promise<void> {
     // Memoised so concurrent first calls share one migration; a failure is retried next time.
-    this.#migrated ??= this.#backend.migrate().catch((error: unknown) => {
+    this.#migrated ??= (async () => {
+      await this.#backend.migrate();
+      for (const hook of this.#readyHooks) await hook();
+    })().catch((error: unknown) => {
       this.#migrated = undefined;
       throw error;
     });

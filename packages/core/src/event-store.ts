@@ -1,4 +1,5 @@
 import type { SnapshotStore } from './snapshots/snapshot-store.js';
+import type { SqlAccess } from './sql.js';
 import type {
   AppendCondition,
   AppendOptions,
@@ -69,6 +70,9 @@ export interface EventStore {
 
   /** Snapshot storage for model states (used by the command handler's snapshot policies). */
   readonly snapshots: SnapshotStore;
+
+  /** SQL on the store's own database (SQLite, PostgreSQL), for read models; undefined on the memory store. */
+  readonly sql: SqlAccess | undefined;
 
   /** The stream's version and positions, or null when it does not exist. */
   streamInfo(streamId: string): Promise<StreamInfo | null>;

@@ -85,3 +85,13 @@ export {
   type DecisionHandlerOptions,
   type DecisionResult,
 } from './domain/decision-handler.js';
+
+// Projections: inline and async read models, rebuilds, leases, dead letters, lag.
+export type { SqlAccess, SqlExecutor, Lease } from './sql.js';
+export { toSqlitePlaceholders } from './sql.js';
+export { partitionOf } from './partition.js';
+export type { InlineHandler, PartitionFilter } from './backend.js';
+export type { DeadLetter, GenerationState, Projection, ProjectionContext, ProjectionReport, ProjectionStatus, SetupContext } from './projections/types.js';
+export { defineProjection } from './projections/define-projection.js';
+export { createProjectionRunner, type ProjectionRunner, type ProjectionRunnerOptions } from './projections/runner.js';
+export { projectionAdmin, type ProjectionAdmin } from './projections/admin.js';

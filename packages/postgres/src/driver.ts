@@ -49,6 +49,8 @@ export interface PoolConfig {
   idleTimeoutMillis?: number;
   connectionTimeoutMillis?: number;
   application_name?: string;
+  /** Server settings for every connection, e.g. `-c search_path=…`. */
+  options?: string;
 }
 
 interface PgModule {

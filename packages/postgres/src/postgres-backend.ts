@@ -6,6 +6,7 @@ import {
   ConcurrencyError,
   conditionFailed,
   type ExpectedVersion,
+  type InlineHandler,
   type QueryPageRequest,
   type ListStreamsRequest,
   type Position,
@@ -22,6 +23,7 @@ import { migrateSchema } from './migrate.js';
 import { EVENT_COLUMNS, type EventRow, type StreamRow, textArrayLiteral, toStoredEvent, toStreamInfo } from './rows.js';
 import { SqlState } from './schema.js';
 import { PostgresSnapshots } from './postgres-snapshots.js';
+import { PostgresSqlAccess } from './postgres-sql-access.js';
 import { PgWakeups } from './wakeups.js';
 
 export interface PostgresBackendOptions {
@@ -40,7 +42,9 @@ export class PostgresBackend implements StoreBackend {
   readonly kind = 'postgres';
   readonly wakeups: PgWakeups;
   readonly snapshots: PostgresSnapshots;
+  readonly sql: PostgresSqlAccess;
   readonly pool: Pool;
+  #inline: InlineHandler | undefined;
   readonly schema: string;
   readonly #s: string;
 
@@ -50,6 +54,8 @@ export class PostgresBackend implements StoreBackend {
       connectionString: options.connectionString,
       application_name: 'cairn',
       connectionTimeoutMillis: 10_000,
+      // Read models created through store.sql land in the store's schema, beside its tables.
+      options: `-c search_path="${options.schema}",public`,
     };
     this.pool = new Pool({ ...config, max: options.poolSize, idleTimeoutMillis: 30_000 });
     // An idle client dying (server restart) must not crash the process; the next query reconnects.
@@ -57,6 +63,7 @@ export class PostgresBackend implements StoreBackend {
     this.schema = options.schema;
     this.#s = `"${options.schema}"`;
     this.snapshots = new PostgresSnapshots(this.pool, options.schema);
+    this.sql = new PostgresSqlAccess(this.pool, config, options.schema);
     this.wakeups = new PgWakeups(this.pool, config, `cairn_${options.schema}`, options.notify);
   }
 
@@ -68,13 +75,17 @@ export class PostgresBackend implements StoreBackend {
     }
   }
 
+  setInlineHandler(handler: InlineHandler): void {
+    this.#inline = handler;
+  }
+
   async append(request: AppendRequest): Promise<AppendResult> {
     const { streamId, events } = request;
     const tags = events.map((e) => (e.tags.length > 0 ? textArrayLiteral(e.tags) : null));
     try {
-      const { rows } = await this.pool.query<{ new_version: string; last_position: string }>({
+      const config = {
         name: `cairn_append_${this.schema}`,
-        text: `SELECT new_version, last_position FROM ${this.#s}.append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        text: `SELECT new_version, last_position, recorded_at FROM ${this.#s}.append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
         values: [
           streamId,
           encodeExpected(request.expectedVersion),
@@ -88,12 +99,27 @@ export class PostgresBackend implements StoreBackend {
           request.condition ? JSON.stringify(request.condition.query) : null,
           String(request.condition?.after ?? 0n),
         ],
-      });
-      const row = rows[0] as { new_version: string; last_position: string };
+      };
+      type Row = { new_version: string; last_position: string; recorded_at: Date };
+      let row: Row;
+      if (this.#inline) {
+        // Inline projections: the append and their read-model changes in one transaction.
+        const inline = this.#inline;
+        row = await this.sql.transaction(async (tx) => {
+          const [appended] = await tx.query<Row>(config.text, config.values);
+          await inline(storedEvents(request, appended as Row), tx);
+          return appended as Row;
+        });
+      } else {
+        row = (await this.pool.query<Row>(config)).rows[0] as Row;
+      }
       this.wakeups.published();
       return { streamId, version: Number(row.new_version), position: BigInt(row.last_position) };
-    } catch (error) {
+    } catch (thrown) {
+      // Inside an inline transaction the driver error arrives wrapped; look at the original.
+      const error = pgCode(thrown) === undefined && (thrown as { cause?: unknown })?.cause !== undefined ? (thrown as { cause: unknown }).cause : thrown;
       const code = pgCode(error);
+      if (code === undefined) throw thrown;
       if (code === SqlState.conflict) {
         const detail = (error as { detail?: string }).detail ?? '0';
         if (detail.startsWith('condition ')) {
@@ -127,8 +153,16 @@ export class PostgresBackend implements StoreBackend {
     const { rows } = await this.#query<EventRow & { page_head: string }>(
       {
         name: `cairn_all_${this.schema}`,
-        text: `SELECT * FROM ${this.#s}.read_all($1, $2, $3, $4, $5)`,
-        values: [String(request.after), request.limit, request.types ?? null, request.categories ?? null, request.includeSystem],
+        text: `SELECT * FROM ${this.#s}.read_all($1, $2, $3, $4, $5, $6, $7)`,
+        values: [
+          String(request.after),
+          request.limit,
+          request.types ?? null,
+          request.categories ?? null,
+          request.includeSystem,
+          request.partition?.count ?? null,
+          request.partition?.index ?? null,
+        ],
       },
       'read the global log',
     );
@@ -205,6 +239,7 @@ export class PostgresBackend implements StoreBackend {
 
   async close(): Promise<void> {
     await this.wakeups.close();
+    await this.sql.close();
     await this.pool.end();
   }
 
@@ -215,4 +250,23 @@ export class PostgresBackend implements StoreBackend {
       throw translateError(error, operation);
     }
   }
+}
+
+/** The stored form of an append's events, from its request and the function's result. */
+function storedEvents(request: AppendRequest, row: { new_version: string; last_position: string; recorded_at: Date }): StoredEvent[] {
+  const n = request.events.length;
+  const firstVersion = Number(row.new_version) - n + 1;
+  const firstPosition = BigInt(row.last_position) - BigInt(n - 1);
+  return request.events.map((e, i) => ({
+    streamId: request.streamId,
+    version: firstVersion + i,
+    position: firstPosition + BigInt(i),
+    eventId: e.eventId,
+    type: e.type,
+    schemaVersion: e.schemaVersion,
+    data: JSON.parse(e.dataJson) as unknown,
+    metadata: JSON.parse(e.metadataJson) as StoredEvent['metadata'],
+    tags: e.tags,
+    recordedAt: e.recordedAt ?? row.recorded_at,
+  }));
 }

@@ -147,7 +147,8 @@ BEGIN
 END
 $fn$;
 
-CREATE FUNCTION ${s}.read_all(p_after bigint, p_limit integer, p_types text[], p_categories text[], p_include_system boolean)
+CREATE FUNCTION ${s}.read_all(p_after bigint, p_limit integer, p_types text[], p_categories text[], p_include_system boolean,
+                               p_partitions integer, p_partition integer)
 RETURNS TABLE (page_head bigint, "position" bigint, stream_id text, version bigint, event_id uuid, type text, schema_version integer,
                data jsonb, metadata jsonb, tags text[], recorded_at timestamptz)
 LANGUAGE plpgsql AS $fn$
@@ -163,6 +164,7 @@ BEGIN
        AND (p_types IS NULL OR e.type = ANY (p_types))
        AND (p_categories IS NULL OR split_part(e.stream_id, '-', 1) = ANY (p_categories))
        AND (p_include_system OR left(e.stream_id, 1) <> '$')
+       AND (p_partitions IS NULL OR (hashtext(e.stream_id)::bigint + 2147483648) % p_partitions = p_partition)
      ORDER BY e.position
      LIMIT p_limit;
   IF NOT FOUND THEN
@@ -283,8 +285,9 @@ CREATE FUNCTION ${s}.append(
   p_recorded_at timestamptz[],
   p_condition jsonb,
   p_after bigint
-) RETURNS TABLE (new_version bigint, last_position bigint)
+) RETURNS TABLE (new_version bigint, last_position bigint, recorded_at timestamptz)
 LANGUAGE plpgsql AS $fn$
+#variable_conflict use_column
 DECLARE
   v_count integer := cardinality(p_event_ids);
   v_actual bigint;
@@ -344,7 +347,7 @@ BEGIN
   FROM generate_subscripts(p_event_ids, 1) AS i
   WHERE p_tags[i] IS NOT NULL;
 
-  RETURN QUERY SELECT v_new, v_first + v_count - 1;
+  RETURN QUERY SELECT v_new, v_first + v_count - 1, v_now;
 END
 $fn$;
 
@@ -377,7 +380,54 @@ CREATE TABLE ${s}.snapshots (
 );
 `,
     },
+    {
+      version: 3,
+      name: 'projections',
+      sql: `
+CREATE TABLE ${s}.projections (
+  name               text NOT NULL,
+  generation         integer NOT NULL,
+  definition_version integer NOT NULL,
+  status             text NOT NULL,
+  partitions         integer NOT NULL,
+  paused             integer NOT NULL DEFAULT 0,
+  created_at         bigint NOT NULL,
+  updated_at         bigint NOT NULL,
+  PRIMARY KEY (name, generation)
+);
+CREATE TABLE ${s}.projection_checkpoints (
+  name       text NOT NULL,
+  generation integer NOT NULL,
+  partition  integer NOT NULL,
+  position   bigint NOT NULL,
+  updated_at bigint NOT NULL,
+  PRIMARY KEY (name, generation, partition)
+);
+CREATE TABLE ${s}.dead_letters (
+  id         text PRIMARY KEY,
+  name       text NOT NULL,
+  generation integer NOT NULL,
+  partition  integer NOT NULL,
+  position   bigint NOT NULL,
+  event_id   text NOT NULL,
+  stream_id  text NOT NULL,
+  type       text NOT NULL,
+  error      text NOT NULL,
+  attempts   integer NOT NULL,
+  status     text NOT NULL,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL
+);
+CREATE INDEX dead_letters_by_name ON ${s}.dead_letters (name, status, position);
+CREATE TABLE ${s}.projection_nodes (
+  node_id   text NOT NULL,
+  name      text NOT NULL,
+  last_seen bigint NOT NULL,
+  PRIMARY KEY (node_id, name)
+);
+`,
+    },
   ];
 }
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;

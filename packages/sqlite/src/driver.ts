@@ -2,6 +2,10 @@ import { createRequire } from 'node:module';
 
 /** The slice of better-sqlite3 this store calls, typed here so no @types package is needed. */
 export interface Statement<Row = unknown> {
+  /** True when the statement does not write. */
+  readonly readonly: boolean;
+  /** True when the statement returns rows (a SELECT, or a write with RETURNING). */
+  readonly reader: boolean;
   run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
   get(...params: unknown[]): Row | undefined;
   all(...params: unknown[]): Row[];
@@ -12,6 +16,7 @@ export interface Database {
   prepare<Row = unknown>(sql: string): Statement<Row>;
   exec(sql: string): void;
   pragma(sql: string, options?: { simple?: boolean }): unknown;
+  function(name: string, options: { deterministic?: boolean }, fn: (...args: unknown[]) => unknown): void;
   close(): void;
   readonly inTransaction: boolean;
   readonly open: boolean;

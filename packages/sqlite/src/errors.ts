@@ -10,6 +10,8 @@ export function sqliteCode(error: unknown): string | undefined {
 export function translateError(error: unknown, operation: string): Error {
   if (error instanceof CairnError) return error;
   const code = sqliteCode(error) ?? 'unknown';
+  // Not from SQLite (e.g. an inline projection's own error): pass it on as it is.
+  if (!code.startsWith('SQLITE') && error instanceof Error) return error;
   const message = (error as Error).message ?? String(error);
   const advice: Record<string, string> = {
     SQLITE_BUSY: 'another process holds the write lock for longer than busyTimeoutMs; retry, or raise busyTimeoutMs',

@@ -62,6 +62,53 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'projections',
+    sql: `
+      CREATE TABLE cairn_projections (
+        name               TEXT NOT NULL,
+        generation         INTEGER NOT NULL,
+        definition_version INTEGER NOT NULL,
+        status             TEXT NOT NULL,
+        partitions         INTEGER NOT NULL,
+        paused             INTEGER NOT NULL DEFAULT 0,
+        created_at         INTEGER NOT NULL,
+        updated_at         INTEGER NOT NULL,
+        PRIMARY KEY (name, generation)
+      ) WITHOUT ROWID;
+      CREATE TABLE cairn_projection_checkpoints (
+        name       TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        partition  INTEGER NOT NULL,
+        position   INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (name, generation, partition)
+      ) WITHOUT ROWID;
+      CREATE TABLE cairn_dead_letters (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        partition  INTEGER NOT NULL,
+        position   INTEGER NOT NULL,
+        event_id   TEXT NOT NULL,
+        stream_id  TEXT NOT NULL,
+        type       TEXT NOT NULL,
+        error      TEXT NOT NULL,
+        attempts   INTEGER NOT NULL,
+        status     TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX cairn_dead_letters_by_name ON cairn_dead_letters (name, status, position);
+      CREATE TABLE cairn_projection_nodes (
+        node_id   TEXT NOT NULL,
+        name      TEXT NOT NULL,
+        last_seen INTEGER NOT NULL,
+        PRIMARY KEY (node_id, name)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import {
   type AllPage,
   type AllPageRequest,
@@ -8,10 +8,11 @@ import {
   ConcurrencyError,
   categoryOf,
   conditionFailed,
-  matchesQuery,
-  type QueryPageRequest,
+  type InlineHandler,
   type ListStreamsRequest,
+  matchesQuery,
   type Position,
+  type QueryPageRequest,
   resolveDuplicateAppend,
   type StoreBackend,
   type StoredEvent,
@@ -19,14 +20,16 @@ import {
   type StreamPageRequest,
   versionMatches,
 } from '@cairn/core';
-import { type Database, openDatabase, type Statement } from './driver.js';
+import { Connection } from './connection.js';
 import { sqliteCode, translateError } from './errors.js';
-import { migrate } from './schema.js';
+import { Mutex } from './mutex.js';
 import { EVENT_COLUMNS, type EventRow, type StreamRow, toStoredEvent, toStreamInfo } from './rows.js';
+import { migrate } from './schema.js';
 import { candidates, rowTags } from './sqlite-query.js';
 import { SqliteSnapshots } from './sqlite-snapshots.js';
+import { SqliteSqlAccess } from './sqlite-sql-access.js';
 import { SqliteWakeups } from './wakeups.js';
-import { WriteQueue } from './write-queue.js';
+import { type Outcome, WriteQueue } from './write-queue.js';
 
 export interface SqliteBackendOptions {
   path: string;
@@ -35,100 +38,160 @@ export interface SqliteBackendOptions {
   groupCommit: boolean;
 }
 
+type AppendOne = { kind: 'appended'; result: AppendResult; events: StoredEvent[] } | { kind: 'duplicate'; result: AppendResult };
+
+let memoryScopes = 0;
+
+/**
+ * Two connections to one file: the writer (appends, projection transactions, migrations),
+ * used by one holder at a time behind a lock, and a reader that only ever sees committed
+ * data. A `:memory:` database cannot be shared between connections, so there the writer
+ * serves reads too, behind the same lock.
+ */
 export class SqliteBackend implements StoreBackend {
   readonly kind = 'sqlite';
   readonly wakeups: SqliteWakeups;
-  readonly snapshots = new SqliteSnapshots(() => this.#db);
-  readonly #db: Database;
+  readonly snapshots: SqliteSnapshots;
+  readonly sql: SqliteSqlAccess;
+  readonly #writer: Connection;
+  readonly #reader: Connection | undefined;
+  readonly #lock = new Mutex();
   readonly #queue: WriteQueue | undefined;
-  readonly #statements = new Map<string, Statement>();
+  #inline: InlineHandler | undefined;
   #lastMs = 0;
 
   constructor(options: SqliteBackendOptions) {
-    if (options.path !== ':memory:' && !options.path.startsWith('file:')) mkdirSync(dirname(options.path), { recursive: true });
+    const memory = options.path === ':memory:';
+    if (!memory && !options.path.startsWith('file:')) mkdirSync(dirname(options.path), { recursive: true });
     try {
-      this.#db = openDatabase(options.path, options.busyTimeoutMs);
-      this.#db.pragma('journal_mode = WAL');
-      // FULL: fsync the WAL on every commit, so an acknowledged append survives power loss.
-      // NORMAL: fsync only at checkpoints; survives a process crash, may lose the last commits on power loss.
-      this.#db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+      this.#writer = new Connection(options.path, options.busyTimeoutMs, options.synchronous);
+      this.#reader = memory ? undefined : new Connection(options.path, options.busyTimeoutMs, options.synchronous);
     } catch (error) {
       throw translateError(error, `open ${options.path}`);
     }
-    this.wakeups = new SqliteWakeups(() => this.#db.pragma('data_version', { simple: true }) as number);
-    this.#queue = options.groupCommit ? new WriteQueue(this.#db, (r) => this.#appendOne(r), () => this.wakeups.notify()) : undefined;
+    const watch = this.#reader ?? this.#writer;
+    this.wakeups = new SqliteWakeups(() => watch.db.pragma('data_version', { simple: true }) as number);
+    this.sql = new SqliteSqlAccess(this.#writer, this.#reader, this.#lock, memory ? `memory-${++memoryScopes}` : resolve(options.path));
+    this.snapshots = new SqliteSnapshots(this.sql);
+    this.#queue = options.groupCommit ? new WriteQueue((requests) => this.#commit(requests)) : undefined;
   }
 
   async migrate(): Promise<void> {
-    migrate(this.#db);
+    await this.#lock.run(() => migrate(this.#writer.db));
   }
 
-  append(request: AppendRequest): Promise<AppendResult> {
+  setInlineHandler(handler: InlineHandler): void {
+    this.#inline = handler;
+  }
+
+  async append(request: AppendRequest): Promise<AppendResult> {
     if (this.#queue) return this.#queue.enqueue(request);
-    try {
-      this.#db.exec('BEGIN IMMEDIATE');
-      let result: AppendResult;
-      try {
-        result = this.#appendOne(request);
-        this.#db.exec('COMMIT');
-      } catch (error) {
-        if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
-        throw error;
-      }
-      this.wakeups.notify();
-      return Promise.resolve(result);
-    } catch (error) {
-      return Promise.reject(translateError(error, `append to "${request.streamId}"`));
-    }
+    const [outcome] = await this.#commit([request]);
+    if (outcome?.ok) return outcome.result;
+    throw outcome?.error;
   }
 
-  /** Runs inside the caller's IMMEDIATE transaction; leaves no trace when it throws. */
-  #appendOne(request: AppendRequest): AppendResult {
+  /** One transaction for a group of appends, each in its own savepoint with its inline projections. */
+  #commit(requests: AppendRequest[]): Promise<Outcome[]> {
+    return this.#lock.run(async () => {
+      const db = this.#writer.db;
+      try {
+        db.exec('BEGIN IMMEDIATE');
+      } catch (error) {
+        throw translateError(error, 'begin an append');
+      }
+      const outcomes: Outcome[] = [];
+      try {
+        for (const request of requests) {
+          db.exec('SAVEPOINT cairn_append');
+          try {
+            const done = this.#appendOne(request);
+            if (done.kind === 'duplicate') {
+              db.exec('ROLLBACK TO cairn_append; RELEASE cairn_append');
+            } else {
+              if (this.#inline) await this.sql.runInTransactionContext(() => (this.#inline as InlineHandler)(done.events, this.sql.inTransactionExecutor));
+              db.exec('RELEASE cairn_append');
+            }
+            outcomes.push({ ok: true, result: done.result });
+          } catch (error) {
+            db.exec('ROLLBACK TO cairn_append; RELEASE cairn_append');
+            outcomes.push({ ok: false, error: translateError(error, `append to "${request.streamId}"`) });
+          }
+        }
+        db.exec(outcomes.some((o) => o.ok) ? 'COMMIT' : 'ROLLBACK');
+      } catch (error) {
+        // COMMIT itself failed (disk full, I/O error): nothing of this group is stored.
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw translateError(error, 'commit appends');
+      }
+      if (outcomes.some((o) => o.ok)) this.wakeups.notify();
+      return outcomes;
+    });
+  }
+
+  /** Inside the caller's savepoint; may leave partial writes behind when it throws (the caller rolls back). */
+  #appendOne(request: AppendRequest): AppendOne {
+    const w = this.#writer;
     const { streamId, events } = request;
-    const stream = this.#stmt<StreamRow>('SELECT * FROM cairn_streams WHERE stream_id = ?').get(streamId);
+    const stream = w.stmt<StreamRow>('SELECT * FROM cairn_streams WHERE stream_id = ?').get(streamId);
     const actual = stream?.version ?? 0;
     if (!versionMatches(request.expectedVersion, actual)) {
       // A retry of an append that already landed carries a stale version: answer it as a retry.
-      if (this.#stmt('SELECT 1 FROM cairn_events WHERE event_id = ?').get(events[0]?.eventId)) return this.#duplicate(request);
+      if (w.stmt('SELECT 1 FROM cairn_events WHERE event_id = ?').get(events[0]?.eventId)) return this.#duplicate(request);
       throw new ConcurrencyError(streamId, request.expectedVersion, actual);
     }
     if (request.condition) {
       // Inside the write transaction: SQLite has one writer, so nothing can commit in between.
       const { query, after } = request.condition;
-      for (const row of candidates(this.#db, query, Number(after), Number.MAX_SAFE_INTEGER)) {
-        if (matchesQuery(query, { type: row.type, tags: rowTags(row) })) throw conditionFailed(streamId, after, BigInt(row.position), actual);
+      for (const row of candidates(w.db, query, Number(after), Number.MAX_SAFE_INTEGER)) {
+        if (!matchesQuery(query, { type: row.type, tags: rowTags(row) })) continue;
+        if (w.stmt('SELECT 1 FROM cairn_events WHERE event_id = ?').get(events[0]?.eventId)) return this.#duplicate(request);
+        throw conditionFailed(streamId, after, BigInt(row.position), actual);
       }
     }
     // Times never go backwards along a stream, so reads "until" an instant match version order.
     const now = (this.#lastMs = Math.max(Date.now(), this.#lastMs, stream?.updated_at ?? 0));
-    const insert = this.#stmt(
+    const insert = w.stmt(
       'INSERT INTO cairn_events (stream_id, version, event_id, type, schema_version, data, metadata, tags, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    const tag = this.#stmt('INSERT INTO cairn_event_tags (tag, position) VALUES (?, ?)');
-    this.#db.exec('SAVEPOINT cairn_append');
+    const tag = w.stmt('INSERT INTO cairn_event_tags (tag, position) VALUES (?, ?)');
+    const stored: StoredEvent[] = [];
+    let version = actual;
+    let position = 0;
     try {
-      let version = actual;
-      let position = 0;
       for (const e of events) {
         const tags = e.tags.length > 0 ? JSON.stringify(e.tags) : null;
-        position = Number(insert.run(streamId, ++version, e.eventId, e.type, e.schemaVersion, e.dataJson, e.metadataJson, tags, e.recordedAt?.getTime() ?? now).lastInsertRowid);
+        const recordedAt = e.recordedAt?.getTime() ?? now;
+        position = Number(insert.run(streamId, ++version, e.eventId, e.type, e.schemaVersion, e.dataJson, e.metadataJson, tags, recordedAt).lastInsertRowid);
         for (const t of e.tags) tag.run(t, position);
+        if (this.#inline) {
+          stored.push({
+            streamId,
+            version,
+            position: BigInt(position),
+            eventId: e.eventId,
+            type: e.type,
+            schemaVersion: e.schemaVersion,
+            data: JSON.parse(e.dataJson) as unknown,
+            metadata: JSON.parse(e.metadataJson) as StoredEvent['metadata'],
+            tags: e.tags,
+            recordedAt: new Date(recordedAt),
+          });
+        }
       }
-      this.#stmt(
-        `INSERT INTO cairn_streams (stream_id, category, version, last_position, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_position = excluded.last_position, updated_at = excluded.updated_at`,
-      ).run(streamId, categoryOf(streamId), version, position, events[0]?.recordedAt?.getTime() ?? now, events.at(-1)?.recordedAt?.getTime() ?? now);
-      this.#db.exec('RELEASE cairn_append');
-      return { streamId, version, position: BigInt(position) };
     } catch (error) {
-      this.#db.exec('ROLLBACK TO cairn_append; RELEASE cairn_append');
       if (sqliteCode(error) === 'SQLITE_CONSTRAINT_UNIQUE' && /event_id/.test((error as Error).message)) return this.#duplicate(request);
-      throw translateError(error, `append to "${streamId}"`);
+      throw error;
     }
+    w.stmt(
+      `INSERT INTO cairn_streams (stream_id, category, version, last_position, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_position = excluded.last_position, updated_at = excluded.updated_at`,
+    ).run(streamId, categoryOf(streamId), version, position, events[0]?.recordedAt?.getTime() ?? now, events.at(-1)?.recordedAt?.getTime() ?? now);
+    return { kind: 'appended', result: { streamId, version, position: BigInt(position) }, events: stored };
   }
 
-  #duplicate(request: AppendRequest): AppendResult {
-    return resolveDuplicateAppend(request, this.#byEventIds(request.events.map((e) => e.eventId)));
+  #duplicate(request: AppendRequest): AppendOne {
+    return { kind: 'duplicate', result: resolveDuplicateAppend(request, this.#byEventIds(this.#writer, request.events.map((e) => e.eventId))) };
   }
 
   async readStreamPage(request: StreamPageRequest): Promise<StoredEvent[]> {
@@ -140,14 +203,14 @@ export class SqliteBackend implements StoreBackend {
     const params: unknown[] = [request.streamId, request.fromVersion, request.toVersion];
     if (request.until) params.push(request.until.getTime());
     params.push(request.limit);
-    return this.#read(() => this.#stmt<EventRow>(sql).all(...params).map(toStoredEvent));
+    return this.#read((c) => c.stmt<EventRow>(sql).all(...params).map(toStoredEvent));
   }
 
   async readAllPage(request: AllPageRequest): Promise<AllPage> {
-    return this.#read(() => {
+    return this.#read((c) => {
       // Read head first and bound the page by it: a commit from another process landing
       // between the two statements then cannot put events below a head we report.
-      const head = this.#head();
+      const head = this.#head(c);
       let sql = `SELECT ${EVENT_COLUMNS} FROM cairn_events WHERE position > ? AND position <= ?`;
       const params: unknown[] = [Number(request.after), head];
       if (request.types) {
@@ -159,17 +222,21 @@ export class SqliteBackend implements StoreBackend {
         params.push(...request.categories);
       }
       if (!request.includeSystem) sql += " AND substr(stream_id, 1, 1) <> '$'";
+      if (request.partition) {
+        sql += ' AND cairn_partition(stream_id, ?) = ?';
+        params.push(request.partition.count, request.partition.index);
+      }
       sql += ' ORDER BY position LIMIT ?';
       params.push(request.limit);
-      return { events: this.#stmt<EventRow>(sql).all(...params).map(toStoredEvent), head: BigInt(head) };
+      return { events: c.stmt<EventRow>(sql).all(...params).map(toStoredEvent), head: BigInt(head) };
     });
   }
 
   async readQueryPage(request: QueryPageRequest): Promise<AllPage> {
-    return this.#read(() => {
-      const head = this.#head();
+    return this.#read((c) => {
+      const head = this.#head(c);
       const events: StoredEvent[] = [];
-      for (const row of candidates(this.#db, request.query, Number(request.after), head)) {
+      for (const row of candidates(c.db, request.query, Number(request.after), head)) {
         if (!matchesQuery(request.query, { type: row.type, tags: rowTags(row) })) continue;
         events.push(toStoredEvent(row));
         if (events.length === request.limit) break;
@@ -179,11 +246,11 @@ export class SqliteBackend implements StoreBackend {
   }
 
   async readByEventIds(eventIds: readonly string[]): Promise<StoredEvent[]> {
-    return this.#read(() => this.#byEventIds(eventIds));
+    return this.#read((c) => this.#byEventIds(c, eventIds));
   }
 
-  #byEventIds(eventIds: readonly string[]): StoredEvent[] {
-    const one = this.#stmt<EventRow>(`SELECT ${EVENT_COLUMNS} FROM cairn_events WHERE event_id = ?`);
+  #byEventIds(c: Connection, eventIds: readonly string[]): StoredEvent[] {
+    const one = c.stmt<EventRow>(`SELECT ${EVENT_COLUMNS} FROM cairn_events WHERE event_id = ?`);
     return eventIds.flatMap((id) => {
       const row = one.get(id);
       return row ? [toStoredEvent(row)] : [];
@@ -191,8 +258,8 @@ export class SqliteBackend implements StoreBackend {
   }
 
   async streamInfo(streamId: string): Promise<StreamInfo | null> {
-    return this.#read(() => {
-      const row = this.#stmt<StreamRow>('SELECT * FROM cairn_streams WHERE stream_id = ?').get(streamId);
+    return this.#read((c) => {
+      const row = c.stmt<StreamRow>('SELECT * FROM cairn_streams WHERE stream_id = ?').get(streamId);
       return row ? toStreamInfo(row) : null;
     });
   }
@@ -216,44 +283,36 @@ export class SqliteBackend implements StoreBackend {
     if (!request.includeSystem) sql += " AND substr(stream_id, 1, 1) <> '$'";
     sql += ' ORDER BY stream_id LIMIT ?';
     params.push(request.limit);
-    return this.#read(() => this.#stmt<StreamRow>(sql).all(...params).map(toStreamInfo));
+    return this.#read((c) => c.stmt<StreamRow>(sql).all(...params).map(toStreamInfo));
   }
 
   async headPosition(): Promise<Position> {
-    return this.#read(() => BigInt(this.#head()));
+    return this.#read((c) => BigInt(this.#head(c)));
   }
 
-  #head(): number {
-    return this.#stmt<{ head: number }>('SELECT coalesce(max(position), 0) AS head FROM cairn_events').get()?.head ?? 0;
+  #head(c: Connection): number {
+    return c.stmt<{ head: number }>('SELECT coalesce(max(position), 0) AS head FROM cairn_events').get()?.head ?? 0;
   }
 
   async close(): Promise<void> {
-    this.#queue?.flush();
-    this.wakeups.close();
-    if (this.#db.open) this.#db.close();
+    await this.#queue?.flush();
+    await this.#lock.run(() => {
+      this.wakeups.close();
+      this.#reader?.close();
+      this.#writer.close();
+    });
   }
 
-  /** The raw database handle, for projections that keep read models in the same file. */
-  get database(): Database {
-    return this.#db;
-  }
-
-  #read<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (error) {
-      throw translateError(error, 'read');
-    }
-  }
-
-  #stmt<Row>(sql: string): Statement<Row> {
-    let statement = this.#statements.get(sql);
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql);
-      // Dynamic readAll filters produce many shapes; keep the cache bounded.
-      if (this.#statements.size > 200) this.#statements.clear();
-      this.#statements.set(sql, statement);
-    }
-    return statement as Statement<Row>;
+  /** Reads use the reader connection (committed data only); on `:memory:` they wait for the writer. */
+  async #read<T>(fn: (c: Connection) => T): Promise<T> {
+    const run = (c: Connection): T => {
+      try {
+        return fn(c);
+      } catch (error) {
+        throw translateError(error, 'read');
+      }
+    };
+    if (this.#reader) return run(this.#reader);
+    return this.#lock.run(() => run(this.#writer));
   }
 }

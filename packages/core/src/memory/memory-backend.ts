@@ -1,9 +1,10 @@
-import type { AllPage, AllPageRequest, AppendRequest, ListStreamsRequest, QueryPageRequest, StoreBackend, StreamPageRequest } from '../backend.js';
+import type { AllPage, AllPageRequest, AppendRequest, InlineHandler, ListStreamsRequest, QueryPageRequest, StoreBackend, StreamPageRequest } from '../backend.js';
 import { matchesQuery } from '../dcb/query.js';
 import { conditionFailed } from '../errors.js';
 import { resolveDuplicateAppend } from '../duplicate.js';
 import { assertExpectedVersion, categoryOf } from '../expected-version.js';
 import { Notifier } from '../notifier.js';
+import { partitionOf } from '../partition.js';
 import { MemorySnapshots } from './memory-snapshots.js';
 import type { AppendResult, Position, StoredEvent, StreamInfo } from '../types.js';
 
@@ -69,7 +70,16 @@ export class MemoryBackend implements StoreBackend {
     target.updatedAt = lastTime ?? now;
     this.#streams.set(streamId, target);
     this.wakeups.notify();
-    return { streamId, version, position: BigInt(this.#log.length) };
+    const result = { streamId, version, position: BigInt(this.#log.length) };
+    // No transactions in memory: inline projections run right after the append (a throw rejects it, but the events stay).
+    if (this.#inline) await this.#inline(this.#log.slice(this.#log.length - events.length).map(decode), undefined);
+    return result;
+  }
+
+  #inline: InlineHandler | undefined;
+
+  setInlineHandler(handler: InlineHandler): void {
+    this.#inline = handler;
   }
 
   async readStreamPage(request: StreamPageRequest): Promise<StoredEvent[]> {
@@ -97,6 +107,7 @@ export class MemoryBackend implements StoreBackend {
       if (types && !types.has(row.type)) continue;
       if (categories && !categories.has(categoryOf(row.streamId))) continue;
       if (!request.includeSystem && row.streamId.startsWith('$')) continue;
+      if (request.partition && partitionOf(row.streamId, request.partition.count) !== request.partition.index) continue;
       events.push(decode(row));
     }
     return { events, head: BigInt(this.#log.length) };

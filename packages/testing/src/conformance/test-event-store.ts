@@ -10,6 +10,7 @@ import { readTests } from './read.js';
 import { subscribeTests } from './subscribe.js';
 import { dcbTests } from './dcb.js';
 import { domainTests } from './domain.js';
+import { projectionTests } from './projections.js';
 import { snapshotStoreTests } from './snapshots.js';
 import { upcastingTests } from './upcasting.js';
 import { validationTests } from './validation.js';
@@ -57,5 +58,6 @@ export function testEventStore(name: string, harness: StoreHarness, options: Con
     snapshotStoreTests(suite);
     domainTests(suite, options.modelRuns ?? 25);
     dcbTests(suite, options.modelRuns ?? 25);
+    projectionTests(suite);
   });
 }
