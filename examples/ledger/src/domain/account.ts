@@ -3,14 +3,14 @@ import { type Decider, DomainError } from '@cairn/core';
 /** Seed 000/002's bank account, as a decider. Amounts are integer cents. */
 export type AccountEvent =
   | { type: 'AccountOpened'; data: { accountId: string; owner: string; currency: string } }
-  | { type: 'MoneyDeposited'; data: { accountId: string; amountCents: number; note: string } }
-  | { type: 'MoneyWithdrawn'; data: { accountId: string; amountCents: number; note: string } }
+  | { type: 'MoneyDeposited'; data: { accountId: string; amountCents: number; note: string; transferId?: string } }
+  | { type: 'MoneyWithdrawn'; data: { accountId: string; amountCents: number; note: string; transferId?: string } }
   | { type: 'AccountClosed'; data: { accountId: string; reason: string } };
 
 export type AccountCommand =
   | { type: 'OpenAccount'; accountId: string; owner: string; currency?: string }
-  | { type: 'Deposit'; amountCents: number; note?: string }
-  | { type: 'Withdraw'; amountCents: number; note?: string }
+  | { type: 'Deposit'; amountCents: number; note?: string; transferId?: string }
+  | { type: 'Withdraw'; amountCents: number; note?: string; transferId?: string }
   | { type: 'CloseAccount'; reason?: string };
 
 export interface Account {
@@ -84,11 +84,14 @@ export const account: Decider<Account, AccountCommand, AccountEvent> = {
     const accountId = state.accountId;
     switch (command.type) {
       case 'Deposit':
-        return { type: 'MoneyDeposited', data: { accountId, amountCents: positive(command.amountCents), note: command.note ?? '' } };
+        return {
+          type: 'MoneyDeposited',
+          data: { accountId, amountCents: positive(command.amountCents), note: command.note ?? '', ...(command.transferId ? { transferId: command.transferId } : {}) },
+        };
       case 'Withdraw': {
         const amountCents = positive(command.amountCents);
         if (amountCents > state.balanceCents) throw new InsufficientFunds(accountId, state.balanceCents, amountCents);
-        return { type: 'MoneyWithdrawn', data: { accountId, amountCents, note: command.note ?? '' } };
+        return { type: 'MoneyWithdrawn', data: { accountId, amountCents, note: command.note ?? '', ...(command.transferId ? { transferId: command.transferId } : {}) } };
       }
       case 'CloseAccount':
         return { type: 'AccountClosed', data: { accountId, reason: command.reason ?? '' } };

@@ -61,6 +61,14 @@ export interface Projection<E extends EventShape = EventShape> {
   partitions?: number;
   /** Where a brand-new projection starts: the beginning of the log (default) or its current end. */
   startFrom?: 'beginning' | 'now';
+  /**
+   * Default true on SQL stores: each page is handled in one transaction with the checkpoint
+   * (exactly-once effect on a read model in the same database). Set false for projections
+   * whose effects are elsewhere — publishing to a broker, calling services, or appending
+   * commands as a process manager: they get at-least-once delivery (use the event id to
+   * deduplicate) and hold no database transaction while they work.
+   */
+  transactional?: boolean;
 }
 
 export type ProjectionStatus = 'building' | 'live' | 'retired';

@@ -36,6 +36,8 @@ export class ProjectionWorker {
   #stopped: Promise<void> | undefined;
   #paused = false;
   readonly #types: readonly string[] | undefined;
+  /** The store's SQL access when handlers run in transactions; undefined for at-least-once projections. */
+  private readonly sql: SqlAccess | undefined;
 
   constructor(
     readonly projection: Projection,
@@ -45,11 +47,12 @@ export class ProjectionWorker {
     private readonly store: EventStore,
     private readonly internals: StoreInternals,
     private readonly state: ProjectionStateStore,
-    private readonly sql: SqlAccess | undefined,
+    private readonly storeSql: SqlAccess | undefined,
     readonly lease: Lease,
     private readonly settings: WorkerSettings,
   ) {
     this.key = { name: projection.name, generation, partition };
+    this.sql = projection.transactional === false ? undefined : storeSql;
     this.#types = projectionTypes(projection);
   }
 
@@ -117,12 +120,11 @@ export class ProjectionWorker {
 
   async #apply(events: StoredEvent[], upTo: bigint): Promise<void> {
     if (this.sql === undefined) {
-      // No transactions (memory store): at-least-once, one event at a time, checkpoint per page.
-      for (const event of events) await this.#applyOne(event);
-      if (this.cursor < upTo) {
-        await this.#advance(upTo, undefined);
-        this.cursor = upTo;
-      }
+      // No transaction around the handlers (memory store, or a non-transactional projection):
+      // at-least-once, and the checkpoint moves once per page.
+      for (const event of events) await this.#applyOne(event, false);
+      await this.#transaction((tx) => this.#advance(upTo, tx));
+      this.cursor = upTo;
       return;
     }
     try {
@@ -143,15 +145,16 @@ export class ProjectionWorker {
     }
   }
 
-  async #applyOne(event: StoredEvent): Promise<void> {
+  /** Handle one event with retries; park it when it keeps failing. `checkpoint`: move the checkpoint with it. */
+  async #applyOne(event: StoredEvent, checkpoint = true): Promise<void> {
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.settings.maxAttempts; attempt++) {
       try {
         await this.#transaction(async (tx) => {
           await dispatch(this.projection, event, this.#context(tx));
-          await this.#advance(event.position, tx);
+          if (checkpoint) await this.#advance(event.position, tx);
         });
-        this.cursor = event.position;
+        if (checkpoint) this.cursor = event.position;
         return;
       } catch (error) {
         if (error instanceof CheckpointMoved) throw error;
@@ -179,9 +182,9 @@ export class ProjectionWorker {
         },
         tx,
       );
-      await this.#advance(event.position, tx);
+      if (checkpoint) await this.#advance(event.position, tx);
     });
-    this.cursor = event.position;
+    if (checkpoint) this.cursor = event.position;
   }
 
   /** Compare-and-set the stored checkpoint; a stale "from" means another runner owns the work now. */
@@ -206,7 +209,7 @@ export class ProjectionWorker {
   }
 
   #context(tx: SqlExecutor | undefined): ProjectionContext {
-    return { sql: tx, generation: this.generation, table: (base) => generationTable(base, this.generation), store: this.store };
+    return { sql: tx ?? this.storeSql, generation: this.generation, table: (base) => generationTable(base, this.generation), store: this.store };
   }
 
   #sleep(ms: number): Promise<void> {

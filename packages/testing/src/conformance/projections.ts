@@ -1,4 +1,4 @@
-import { createProjectionRunner, defineProjection, type EventStore, projectionAdmin, type ProjectionRunner } from '@cairn/core';
+import { commandEventId, createProjectionRunner, defineProjection, type EventStore, projectionAdmin, type ProjectionRunner } from '@cairn/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { balances, expectedBalances } from './fixtures/balances.js';
 import { type Suite, sleep, uniqueStream } from './harness.js';
@@ -233,6 +233,26 @@ export function projectionTests(suite: Suite): void {
       await x.idle();
       expect(await b.read(store, undefined, store.sql)).toEqual(await expectedBalances(store));
       expect(b.violations).toEqual([]);
+    });
+
+    it('a non-transactional projection may append (a process manager) without blocking the store', async () => {
+      const store = await suite.open();
+      const manager = defineProjection<{ type: 'Requested'; data: { n: number } }>({
+        name: 'followups',
+        transactional: false,
+        handlers: {
+          // At-least-once: the follow-up's id comes from the request's id, so a redelivery is a no-op.
+          Requested: async (e, ctx) => {
+            await ctx.store.append(`followup-${e.data.n}`, [{ id: await commandEventId(e.eventId, 0), type: 'Done', data: { n: e.data.n } }]);
+          },
+        },
+      });
+      const runner = run(store, [manager], { batchSize: 3 });
+      await runner.start();
+      for (let n = 0; n < 10; n++) await store.append(uniqueStream('req'), [{ type: 'Requested', data: { n } }]);
+      await until(async () => (await store.readAll({ types: ['Done'] }).toArray()).length === 10, 10_000, 'ten follow-ups');
+      await runner.idle();
+      expect((await store.readAll({ types: ['Done'] }).toArray()).map((e) => (e.data as { n: number }).n).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     });
 
     it('inline projections update the read model in the append transaction', async () => {
