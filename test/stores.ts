@@ -22,8 +22,8 @@ export interface StoreHandle {
  * schema in the per-run test database). For tests outside the conformance suite that must
  * hold on every store.
  */
-export function forEachStore(title: string, body: (store: StoreHandle) => void): void {
-  for (const name of ['memory', 'sqlite', 'postgres'] as const) {
+export function forEachStore(title: string, body: (store: StoreHandle) => void, only: ReadonlyArray<StoreHandle['name']> = ['memory', 'sqlite', 'postgres']): void {
+  for (const name of only) {
     describe(`${title} [${name}]`, () => {
       const opened: EventStore[] = [];
       const dir = name === 'sqlite' ? mkdtempSync(join(tmpdir(), 'cairn-each-')) : '';

@@ -106,9 +106,11 @@ export function given<State, Command, Event extends EventShape>(
  * @example
  * givenAggregate(() => new BankAccount(), [opened]).when((a) => a.deposit(5)).then({ type: 'MoneyDeposited', data: { amount: 5 } });
  */
-export function givenAggregate<A extends Aggregate<E>, E extends EventShape>(
+type EventOf<A> = A extends Aggregate<infer E> ? E : never;
+
+export function givenAggregate<A extends Aggregate<EventOf<A>>>(
   factory: () => A,
-  history: readonly EventInput<E>[] = [],
-): Given<A, (aggregate: A) => void, E> {
-  return given(aggregateDecider<A, E>(factory), history);
+  history: readonly EventInput<EventOf<A>>[] = [],
+): Given<A, (aggregate: A) => void, EventOf<A>> {
+  return given(aggregateDecider<A, EventOf<A>>(factory), history);
 }
