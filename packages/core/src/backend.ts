@@ -1,3 +1,4 @@
+import type { IntegrityRow } from './integrity.js';
 import type { SqlAccess, SqlExecutor } from './sql.js';
 import type { AppendResult, Direction, ExpectedVersion, Position, Query, StoredEvent, StreamInfo } from './types.js';
 
@@ -38,6 +39,10 @@ export interface StoreBackend {
    * commit; a throw rolls the append back. Used for inline projections.
    */
   setInlineHandler?(handler: InlineHandler): void;
+  /** Events in (stream id, version) order after `after`, with their stored chain fields and hash. For `verify`. */
+  integrityRows?(after: { streamId: string; version: number } | undefined, limit: number): Promise<IntegrityRow[]>;
+  /** A stream's catalogue entry as stored, for `verify`. */
+  catalogueEntry?(streamId: string): Promise<{ version: number; lastHash: string | null } | null>;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,7 @@
 import type { StoreBackend } from './backend.js';
 import { streamForTags, validateQuery } from './dcb/query.js';
+import { type IntegrityReport, type IntegrityRow, verifyRows } from './integrity.js';
+import { verifyStructure } from './verify-structure.js';
 import { InvalidArgumentError, InvalidEventError, StoreClosedError } from './errors.js';
 import type { EventStore } from './event-store.js';
 import { LazyEventStream } from './event-stream.js';
@@ -239,6 +241,27 @@ class BackedEventStore implements EventStore {
     const [event] = await this.#backend.readByEventIds([id]);
     if (event === undefined) return null;
     return (this.#upcast ? this.#upcast(event) : event) as StoredEvent<E>;
+  }
+
+  async verify(options: { onProgress?: (eventsChecked: number) => void } = {}): Promise<IntegrityReport> {
+    this.#assertOpen('verify');
+    await this.#ready();
+    const backend = this.#backend;
+    if (backend.integrityRows && backend.catalogueEntry) {
+      const rows = backend.integrityRows.bind(backend);
+      const pages = async function* () {
+        let after: { streamId: string; version: number } | undefined;
+        for (;;) {
+          const page = await rows(after, 1000);
+          if (page.length === 0) return;
+          yield page;
+          const last = page.at(-1) as IntegrityRow;
+          after = { streamId: last.streamId, version: last.version };
+        }
+      };
+      return verifyRows(pages(), (id) => (backend.catalogueEntry as NonNullable<StoreBackend['catalogueEntry']>)(id), options.onProgress);
+    }
+    return verifyStructure(this, options.onProgress);
   }
 
   async streamInfo(streamId: string): Promise<StreamInfo | null> {

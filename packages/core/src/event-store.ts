@@ -1,4 +1,5 @@
 import type { SnapshotStore } from './snapshots/snapshot-store.js';
+import type { IntegrityReport } from './integrity.js';
 import type { SqlAccess } from './sql.js';
 import type {
   AppendCondition,
@@ -73,6 +74,12 @@ export interface EventStore {
 
   /** SQL on the store's own database (SQLite, PostgreSQL), for read models; undefined on the memory store. */
   readonly sql: SqlAccess | undefined;
+
+  /**
+   * Check the whole store: versions contiguous per stream, every event's hash chain link
+   * recomputed from its stored bytes, the stream catalogue in line. Reports the first problem.
+   */
+  verify(options?: { onProgress?: (eventsChecked: number) => void }): Promise<IntegrityReport>;
 
   /** The stream's version and positions, or null when it does not exist. */
   streamInfo(streamId: string): Promise<StreamInfo | null>;

@@ -95,3 +95,6 @@ export type { DeadLetter, GenerationState, Projection, ProjectionContext, Projec
 export { defineProjection } from './projections/define-projection.js';
 export { createProjectionRunner, type ProjectionRunner, type ProjectionRunnerOptions } from './projections/runner.js';
 export { projectionAdmin, type ProjectionAdmin } from './projections/admin.js';
+
+// Tamper evidence.
+export { type ChainFields, chainInput, type IntegrityProblem, type IntegrityReport, type IntegrityRow } from './integrity.js';

@@ -7,6 +7,7 @@ import {
   conditionFailed,
   type ExpectedVersion,
   type InlineHandler,
+  type IntegrityRow,
   type QueryPageRequest,
   type ListStreamsRequest,
   type Position,
@@ -224,6 +225,51 @@ export class PostgresBackend implements StoreBackend {
       'list streams',
     );
     return rows.map(toStreamInfo);
+  }
+
+  async integrityRows(after: { streamId: string; version: number } | undefined, limit: number): Promise<IntegrityRow[]> {
+    const { rows } = await this.#query<{
+      stream_id: string;
+      version: string;
+      position: string;
+      event_id: string;
+      type: string;
+      schema_version: number;
+      data: string;
+      metadata: string;
+      tags: string | null;
+      micros: string;
+      hash: string;
+    }>(
+      {
+        text: `SELECT stream_id, version, position, event_id, type, schema_version, data::text AS data, metadata::text AS metadata, tags::text AS tags,
+                      ((extract(epoch FROM recorded_at) * 1000000)::bigint)::text AS micros, hash
+                 FROM ${this.#s}.events WHERE (stream_id, version) > ($1, $2) ORDER BY stream_id, version LIMIT $3`,
+        values: [after?.streamId ?? '', after?.version ?? 0, limit],
+      },
+      'read events to verify',
+    );
+    return rows.map((r) => ({
+      streamId: r.stream_id,
+      version: Number(r.version),
+      position: BigInt(r.position),
+      eventId: r.event_id,
+      type: r.type,
+      schemaVersion: r.schema_version,
+      data: r.data,
+      metadata: r.metadata,
+      tags: r.tags ?? '',
+      recordedMicros: r.micros,
+      hash: r.hash,
+    }));
+  }
+
+  async catalogueEntry(streamId: string): Promise<{ version: number; lastHash: string | null } | null> {
+    const { rows } = await this.#query<{ version: string; last_hash: string | null }>(
+      { text: `SELECT version, last_hash FROM ${this.#s}.streams WHERE stream_id = $1`, values: [streamId] },
+      'read the stream catalogue',
+    );
+    return rows[0] ? { version: Number(rows[0].version), lastHash: rows[0].last_hash } : null;
   }
 
   async headPosition(): Promise<Position> {

@@ -33,6 +33,7 @@ CREATE TABLE ${s}.streams (
   category      text NOT NULL,
   version       bigint NOT NULL,
   last_position bigint NOT NULL,
+  last_hash     text,
   created_at    timestamptz NOT NULL,
   updated_at    timestamptz NOT NULL,
   archived_at   timestamptz
@@ -52,6 +53,8 @@ CREATE TABLE ${s}.events (
   metadata       jsonb NOT NULL,
   tags           text[],
   recorded_at    timestamptz NOT NULL,
+  -- Tamper evidence: sha256 over the previous event's hash and this event's stored form.
+  hash           text NOT NULL,
   CONSTRAINT events_stream_version_key UNIQUE (stream_id, version)
 );
 CREATE UNIQUE INDEX events_event_id_key ON ${s}.events (event_id);
@@ -269,6 +272,18 @@ END
 $fn$;
 
 /*
+ * The link of an event in its stream's hash chain: sha256 over the previous link and the
+ * event as stored (jsonb text, text[] text, time in microseconds). Cairn's verify recomputes
+ * it from the stored columns; crypto-shredding destroys keys, not bytes, so chains stay valid.
+ */
+CREATE FUNCTION ${s}.chain_hash(p_prev text, p_stream_id text, p_version bigint, p_event_id uuid, p_type text, p_schema_version integer,
+                                p_data text, p_metadata text, p_tags text, p_recorded_at timestamptz) RETURNS text
+LANGUAGE sql IMMUTABLE AS $fn$
+  SELECT encode(sha256(convert_to(concat_ws(E'\n', p_prev, p_stream_id, p_version::text, p_event_id::text, p_type, p_schema_version::text,
+                                            p_data, p_metadata, coalesce(p_tags, ''), ((extract(epoch FROM p_recorded_at) * 1000000)::bigint)::text), 'UTF8')), 'hex')
+$fn$;
+
+/*
  * One round trip per append. p_expected: >= 0 exact version, -1 any, -2 no-stream, -3 exists.
  * Raises CN409 (detail = actual version) on a version mismatch and CN200 when the mismatch
  * is a retry of an append already stored; both roll back, so nothing is half-written.
@@ -298,6 +313,8 @@ DECLARE
   v_category text := split_part(p_stream_id, '-', 1);
   -- Explicit times (imports keeping original times) or NULL: then the clock decides.
   v_first_at timestamptz := p_recorded_at[1];
+  v_hash text;
+  v_hashes text[] := '{}';
   v_last_at timestamptz := p_recorded_at[cardinality(p_event_ids)];
 BEGIN
   -- Cheap pre-check without locks, so most conflicts cost no positions.
@@ -337,9 +354,18 @@ BEGIN
     PERFORM ${s}.raise_conflict(p_stream_id, p_event_ids[1]);
   END IF;
 
-  INSERT INTO ${s}.events (position, horizon_xid, stream_id, version, event_id, type, schema_version, data, metadata, tags, recorded_at)
+  -- The hash chain continues from the stream's last event (its row is locked by us now).
+  SELECT coalesce(s.last_hash, '') INTO v_hash FROM ${s}.streams s WHERE s.stream_id = p_stream_id;
+  FOR i IN 1..v_count LOOP
+    v_hash := ${s}.chain_hash(v_hash, p_stream_id, v_new - v_count + i, p_event_ids[i], p_types[i], p_schema_versions[i],
+                              p_data[i]::text, p_metadata[i]::text, p_tags[i]::text[]::text, coalesce(p_recorded_at[i], v_now));
+    v_hashes[i] := v_hash;
+  END LOOP;
+  UPDATE ${s}.streams SET last_hash = v_hash WHERE stream_id = p_stream_id;
+
+  INSERT INTO ${s}.events (position, horizon_xid, stream_id, version, event_id, type, schema_version, data, metadata, tags, recorded_at, hash)
   SELECT v_first + i - 1, v_horizon, p_stream_id, v_new - v_count + i, p_event_ids[i], p_types[i],
-         p_schema_versions[i], p_data[i], p_metadata[i], p_tags[i]::text[], coalesce(p_recorded_at[i], v_now)
+         p_schema_versions[i], p_data[i], p_metadata[i], p_tags[i]::text[], coalesce(p_recorded_at[i], v_now), v_hashes[i]
   FROM generate_subscripts(p_event_ids, 1) AS i;
 
   INSERT INTO ${s}.event_tags (tag, position)

@@ -17,6 +17,7 @@ export interface StreamRow {
   stream_id: string;
   version: number;
   last_position: number;
+  last_hash: string | null;
   created_at: number;
   updated_at: number;
 }

@@ -16,6 +16,7 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
         category      TEXT NOT NULL,
         version       INTEGER NOT NULL,
         last_position INTEGER NOT NULL,
+        last_hash     TEXT,
         created_at    INTEGER NOT NULL,
         updated_at    INTEGER NOT NULL,
         archived_at   INTEGER
@@ -34,7 +35,9 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
         data           TEXT NOT NULL,
         metadata       TEXT NOT NULL,
         tags           TEXT,
-        recorded_at    INTEGER NOT NULL
+        recorded_at    INTEGER NOT NULL,
+        -- Tamper evidence: sha256 over the previous event's hash and this event as stored.
+        hash           TEXT NOT NULL
       );
       CREATE UNIQUE INDEX cairn_events_stream_version ON cairn_events (stream_id, version);
       CREATE UNIQUE INDEX cairn_events_event_id ON cairn_events (event_id);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
@@ -7,8 +8,10 @@ import {
   type AppendResult,
   ConcurrencyError,
   categoryOf,
+  chainInput,
   conditionFailed,
   type InlineHandler,
+  type IntegrityRow,
   type ListStreamsRequest,
   matchesQuery,
   type Position,
@@ -152,8 +155,9 @@ export class SqliteBackend implements StoreBackend {
     // Times never go backwards along a stream, so reads "until" an instant match version order.
     const now = (this.#lastMs = Math.max(Date.now(), this.#lastMs, stream?.updated_at ?? 0));
     const insert = w.stmt(
-      'INSERT INTO cairn_events (stream_id, version, event_id, type, schema_version, data, metadata, tags, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO cairn_events (stream_id, version, event_id, type, schema_version, data, metadata, tags, recorded_at, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    let hash = stream?.last_hash ?? '';
     const tag = w.stmt('INSERT INTO cairn_event_tags (tag, position) VALUES (?, ?)');
     const stored: StoredEvent[] = [];
     let version = actual;
@@ -162,7 +166,10 @@ export class SqliteBackend implements StoreBackend {
       for (const e of events) {
         const tags = e.tags.length > 0 ? JSON.stringify(e.tags) : null;
         const recordedAt = e.recordedAt?.getTime() ?? now;
-        position = Number(insert.run(streamId, ++version, e.eventId, e.type, e.schemaVersion, e.dataJson, e.metadataJson, tags, recordedAt).lastInsertRowid);
+        hash = sha256(
+          chainInput(hash, { streamId, version: ++version, eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion, data: e.dataJson, metadata: e.metadataJson, tags: tags ?? '', recordedMicros: String(recordedAt * 1000) }),
+        );
+        position = Number(insert.run(streamId, version, e.eventId, e.type, e.schemaVersion, e.dataJson, e.metadataJson, tags, recordedAt, hash).lastInsertRowid);
         for (const t of e.tags) tag.run(t, position);
         if (this.#inline) {
           stored.push({
@@ -184,9 +191,10 @@ export class SqliteBackend implements StoreBackend {
       throw error;
     }
     w.stmt(
-      `INSERT INTO cairn_streams (stream_id, category, version, last_position, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_position = excluded.last_position, updated_at = excluded.updated_at`,
-    ).run(streamId, categoryOf(streamId), version, position, events[0]?.recordedAt?.getTime() ?? now, events.at(-1)?.recordedAt?.getTime() ?? now);
+      `INSERT INTO cairn_streams (stream_id, category, version, last_position, last_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_position = excluded.last_position, last_hash = excluded.last_hash,
+         updated_at = excluded.updated_at`,
+    ).run(streamId, categoryOf(streamId), version, position, hash, events[0]?.recordedAt?.getTime() ?? now, events.at(-1)?.recordedAt?.getTime() ?? now);
     return { kind: 'appended', result: { streamId, version, position: BigInt(position) }, events: stored };
   }
 
@@ -286,6 +294,36 @@ export class SqliteBackend implements StoreBackend {
     return this.#read((c) => c.stmt<StreamRow>(sql).all(...params).map(toStreamInfo));
   }
 
+  async integrityRows(after: { streamId: string; version: number } | undefined, limit: number): Promise<IntegrityRow[]> {
+    return this.#read((c) =>
+      c
+        .stmt<EventRow & { hash: string }>(
+          `SELECT ${EVENT_COLUMNS}, hash FROM cairn_events WHERE (stream_id, version) > (?, ?) ORDER BY stream_id, version LIMIT ?`,
+        )
+        .all(after?.streamId ?? '', after?.version ?? 0, limit)
+        .map((r) => ({
+          streamId: r.stream_id,
+          version: r.version,
+          position: BigInt(r.position),
+          eventId: r.event_id,
+          type: r.type,
+          schemaVersion: r.schema_version,
+          data: r.data,
+          metadata: r.metadata,
+          tags: r.tags ?? '',
+          recordedMicros: String(r.recorded_at * 1000),
+          hash: r.hash,
+        })),
+    );
+  }
+
+  async catalogueEntry(streamId: string): Promise<{ version: number; lastHash: string | null } | null> {
+    return this.#read((c) => {
+      const row = c.stmt<StreamRow>('SELECT * FROM cairn_streams WHERE stream_id = ?').get(streamId);
+      return row ? { version: row.version, lastHash: row.last_hash } : null;
+    });
+  }
+
   async headPosition(): Promise<Position> {
     return this.#read((c) => BigInt(this.#head(c)));
   }
@@ -315,4 +353,8 @@ export class SqliteBackend implements StoreBackend {
     if (this.#reader) return run(this.#reader);
     return this.#lock.run(() => run(this.#writer));
   }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }

@@ -10,6 +10,7 @@ import { readTests } from './read.js';
 import { subscribeTests } from './subscribe.js';
 import { dcbTests } from './dcb.js';
 import { domainTests } from './domain.js';
+import { integrityTests } from './integrity.js';
 import { projectionTests } from './projections.js';
 import { snapshotStoreTests } from './snapshots.js';
 import { upcastingTests } from './upcasting.js';
@@ -59,5 +60,6 @@ export function testEventStore(name: string, harness: StoreHarness, options: Con
     domainTests(suite, options.modelRuns ?? 25);
     dcbTests(suite, options.modelRuns ?? 25);
     projectionTests(suite);
+    integrityTests(suite);
   });
 }
