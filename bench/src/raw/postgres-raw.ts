@@ -91,6 +91,7 @@ export async function rawPostgresCatchUp(
   pageSize: number,
   onEvent: (data: MoneyDeposited) => void,
   max = Number.POSITIVE_INFINITY,
+  stop: () => boolean = () => false,
 ): Promise<number> {
   let after = '0';
   let n = 0;
@@ -103,7 +104,7 @@ export async function rawPostgresCatchUp(
     for (const row of rows) onEvent(row.data);
     n += rows.length;
     const last = rows.at(-1);
-    if (last === undefined || rows.length < pageSize || n >= max) return n;
+    if (last === undefined || rows.length < pageSize || n >= max || stop()) return n;
     after = last.position;
   }
 }

@@ -65,6 +65,7 @@ export async function rawSqliteCatchUp(
   pageSize: number,
   onEvent: (data: MoneyDeposited) => void,
   max = Number.POSITIVE_INFINITY,
+  stop: () => boolean = () => false,
 ): Promise<number> {
   const page = db.prepare<{ position: number; stream_id: string; version: number; type: string; data: string }>(
     'SELECT position, stream_id, version, type, data FROM events WHERE position > ? ORDER BY position LIMIT ?',
@@ -76,7 +77,7 @@ export async function rawSqliteCatchUp(
     for (const row of rows) onEvent(JSON.parse(row.data) as MoneyDeposited);
     n += rows.length;
     const last = rows.at(-1);
-    if (last === undefined || rows.length < pageSize || n >= max) return n;
+    if (last === undefined || rows.length < pageSize || n >= max || stop()) return n;
     after = last.position;
   }
 }
