@@ -1,5 +1,6 @@
 import type { EventStore } from '@cairn/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from './index.js';
 import { bearer, createKeys, postJson, type RunningServer, startServer } from './test-support/servers.js';
 import { SseClient } from './test-support/sse-client.js';
 import { BACKENDS, eventually, StoreFactory } from './test-support/stores.js';
@@ -120,12 +121,16 @@ describe.each(BACKENDS)('SSE subscriptions [%s]', (backend) => {
   });
 
   it('ends open streams when the server closes, so close() does not hang', async () => {
-    const own = await startServer(store, { limits: { heartbeatMs: 60_000 } });
+    // A server of its own, closed with a plain close(): nothing forces the sockets shut.
+    const app = buildServer({ store, metrics: { defaultMetrics: false }, limits: { heartbeatMs: 60_000 } });
+    await app.listen({ port: 0, host: '127.0.0.1' });
     const client = new SseClient();
-    await client.connect(`${own.url}/subscribe?after=end`, bearer(keys.read));
+    await client.connect(`http://127.0.0.1:${(app.server.address() as { port: number }).port}/subscribe?after=end`, bearer(keys.read));
+    expect(client.status).toBe(200);
     const started = Date.now();
-    await own.close();
+    await app.close();
     await client.ended();
     expect(Date.now() - started).toBeLessThan(2000);
+    expect(client.endedCleanly).toBe(true);
   });
 });

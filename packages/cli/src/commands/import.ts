@@ -35,6 +35,7 @@ export function registerImport(program: Command, ctx: CliContext): void {
         let bytes = 0;
         const writer = new BatchWriter(store, {
           batchSize: options.batchSize,
+          emptyTarget: (await store.headPosition()) === 0n && (await store.listStreams({ limit: 1, includeSystem: true })).length === 0,
           keepTimes: options.freshTimes !== true,
           onWrite: () => progress.update({ done: writer.done, skipped: writer.alreadyThere, ...(total ? { fraction: bytes / total } : {}) }),
         });

@@ -44,7 +44,12 @@ export function registerServe(program: Command, ctx: CliContext): void {
           metrics: { public: options.publicMetrics === true },
           ...(options.corsOrigin ? { cors: { origin: options.corsOrigin } } : {}),
         });
-        await app.listen({ port: options.port, host: options.host });
+        try {
+          await app.listen({ port: options.port, host: options.host });
+        } catch (error) {
+          await app.close(); // stops following $keys, so the process can exit at once
+          throw error;
+        }
         const address = app.server.address();
         const where = typeof address === 'object' && address !== null ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}` : String(address);
         if (options.insecureDev) {
@@ -61,7 +66,10 @@ export function registerServe(program: Command, ctx: CliContext): void {
           ctx.io.interrupted.addEventListener('abort', () => resolve(), { once: true });
         });
         out.note('cairn serve: shutting down');
+        // Graceful first (in-flight requests finish, SSE streams end); after 10 s, cut what is left.
+        const force = setTimeout(() => app.server.closeAllConnections(), 10_000);
         await app.close();
+        clearTimeout(force);
       } finally {
         await store.close();
       }

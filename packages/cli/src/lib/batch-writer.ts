@@ -9,9 +9,17 @@ export interface BatchWriterOptions {
   batchSize: number;
   /** Keep the events' original recording times (default) or let the target's clock decide. */
   keepTimes: boolean;
+  /**
+   * The target held no events when the run started: nothing can be there already, so the
+   * per-batch check of what the target holds is skipped (the expected version still guards).
+   */
+  emptyTarget?: boolean;
   /** Called after each append. */
   onWrite?: () => void;
 }
+
+/** Streams whose target version this run knows (it wrote them): bounded, oldest forgotten first. */
+const KNOWN_STREAMS = 10_000;
 
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
@@ -30,6 +38,7 @@ export class BatchWriter {
   readonly #options: BatchWriterOptions;
   #batch: PortableEvent[] = [];
   #bytes = 0;
+  readonly #known = new Map<string, number>();
   /** Events appended by this run. */
   written = 0;
   /** Events found already stored (by an earlier run), checked to be the same. */
@@ -64,8 +73,10 @@ export class BatchWriter {
     const first = batch[0] as PortableEvent;
     const last = batch.at(-1) as PortableEvent;
     // What the target already holds at these versions (an earlier run, whatever its batch
-    // sizes): it must be these very events, and only the rest is appended.
-    const stored = await this.#store.readStream(first.streamId, { from: first.version, to: last.version }).toArray();
+    // sizes): it must be these very events, and only the rest is appended. Not needed when
+    // this run itself brought the stream to just before the batch.
+    const known = this.#options.emptyTarget ? first.version - 1 : this.#known.get(first.streamId);
+    const stored = known === first.version - 1 ? [] : await this.#store.readStream(first.streamId, { from: first.version, to: last.version }).toArray();
     stored.forEach((event, i) => {
       const expected = batch[i] as PortableEvent;
       if (!same(event, expected)) throw mismatch(event, expected);
@@ -75,8 +86,16 @@ export class BatchWriter {
     if (rest.length > 0) {
       await this.#append(rest, this.#options.keepTimes);
       this.written += rest.length;
+      // Only our own append tells the target's exact version (a batch found stored does not).
+      if (!this.#options.emptyTarget) this.#remember(first.streamId, last.version);
     }
     this.#options.onWrite?.();
+  }
+
+  #remember(streamId: string, version: number): void {
+    this.#known.delete(streamId); // re-insert: Map order is the recency order
+    this.#known.set(streamId, version);
+    if (this.#known.size > KNOWN_STREAMS) this.#known.delete(this.#known.keys().next().value as string);
   }
 
   async #append(batch: PortableEvent[], keepTimes: boolean): Promise<void> {

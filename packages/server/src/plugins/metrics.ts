@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
 export interface MetricsPluginOptions {
@@ -14,15 +14,25 @@ export const metricsPlugin = fp<MetricsPluginOptions>(
   async (app: FastifyInstance, options) => {
     const { metrics } = app.cairn;
 
+    // onResponse sees every ordinary response (also under inject()); the socket's close
+    // covers what Fastify hands over (SSE) and clients that hang up. Whichever comes first counts.
+    const recorded = new WeakSet<object>();
+    const record = (request: FastifyRequest, reply: FastifyReply): void => {
+      if (recorded.has(request)) return;
+      recorded.add(request);
+      const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.raw.statusCode) };
+      metrics.httpRequests.inc(labels);
+      // An SSE response lasts as long as the subscriber stays: not a latency.
+      if (!String(reply.raw.getHeader('content-type') ?? '').startsWith('text/event-stream')) {
+        metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+      }
+    };
     app.addHook('onRequest', (request, reply, done) => {
-      reply.raw.once('close', () => {
-        const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.raw.statusCode) };
-        metrics.httpRequests.inc(labels);
-        // An SSE response lasts as long as the subscriber stays: not a latency.
-        if (!String(reply.raw.getHeader('content-type') ?? '').startsWith('text/event-stream')) {
-          metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
-        }
-      });
+      reply.raw.once('close', () => record(request, reply));
+      done();
+    });
+    app.addHook('onResponse', (request, reply, done) => {
+      record(request, reply);
       done();
     });
 

@@ -16,6 +16,8 @@ export class SseClient {
   #waiters: Array<() => void> = [];
   status = 0;
   contentType = '';
+  /** True when the server ended the stream normally (not a reset, not our own abort). */
+  endedCleanly = false;
 
   async connect(url: string, headers: Record<string, string> = {}): Promise<void> {
     const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: this.#controller.signal });
@@ -25,7 +27,12 @@ export class SseClient {
       await res.text().catch(() => '');
       return;
     }
-    this.#done = this.#read(res.body).catch(() => {});
+    this.#done = this.#read(res.body).then(
+      () => {
+        this.endedCleanly = true;
+      },
+      () => {},
+    );
   }
 
   async #read(body: ReadableStream<Uint8Array>): Promise<void> {
