@@ -50,6 +50,14 @@ const corruptions: Corruption[] = [
     message: /Stream "acct-2" should continue with version 1/,
   },
   {
+    name: "an event's data edited in place",
+    sql: `UPDATE cairn_events SET data = '{"round":99}' WHERE stream_id = 'acct-1' AND version = 2`,
+    kind: 'hash-mismatch',
+    streamId: 'acct-1',
+    version: 2,
+    message: /Stream "acct-1" version 2 \(position \d+\) does not match its hash/,
+  },
+  {
     name: 'the catalogue claiming a higher version',
     sql: "UPDATE cairn_streams SET version = 99 WHERE stream_id = 'acct-1'",
     kind: 'catalogue-mismatch',

@@ -8,12 +8,15 @@ import { progressInterval } from './progress-interval.js';
 
 export function registerVerify(program: Command, ctx: CliContext): void {
   withCommonOptions(program.command('verify'))
-    .description('check store integrity: versions contiguous from 1, positions unique and increasing, catalogue consistent (exit 5 on a problem)')
+    .description('check store integrity: positions unique and increasing, versions contiguous from 1, catalogue consistent, hash chains intact (exit 5 on a problem)')
     .action(async (options: CommonOptions) => {
       const { url, out } = commandSetup(ctx, options);
       const progress = new Progress(ctx.io.stderr, 'verify', { intervalMs: progressInterval(ctx, options) });
       const report = await withStore(url, 'read', (store) =>
-        verifyStore(store, { onProgress: (events, position, head) => progress.update({ done: events, fraction: head > 0n ? Number(position) / Number(head) : 1 }) }),
+        verifyStore(store, {
+          onProgress: (events, position, head) => progress.update({ done: events, fraction: head > 0n ? Number(position) / Number(head) : 1 }),
+          onChainProgress: (events) => progress.update({ done: events }),
+        }),
       );
       if (!report.ok) ctx.exitCode = ExitCode.INTEGRITY;
       if (out.json) {

@@ -1,7 +1,7 @@
 import type { EventStore, Position } from '@cairn/core';
 
 export interface VerifyProblem {
-  kind: 'position-order' | 'version-gap' | 'catalogue-mismatch' | 'catalogue-without-events' | 'events-without-catalogue';
+  kind: 'position-order' | 'version-gap' | 'catalogue-mismatch' | 'catalogue-without-events' | 'events-without-catalogue' | 'hash-mismatch';
   streamId: string;
   /** The version where the problem shows. */
   version?: number;
@@ -21,6 +21,8 @@ export interface VerifyReport {
 export interface VerifyOptions {
   signal?: AbortSignal;
   onProgress?: (events: number, position: Position, head: Position) => void;
+  /** Progress of the second pass, the store's own check (`store.verify()`: hash chains). */
+  onChainProgress?: (events: number) => void;
 }
 
 interface Seen {
@@ -29,11 +31,14 @@ interface Seen {
 }
 
 /**
- * Check a store's integrity through its own API, so it works for every backend:
+ * Check a store's integrity, reporting the first problem found:
  * 1. the global log (system streams included) has strictly increasing positions;
  * 2. every stream's versions run 1, 2, 3… without gaps, repeats or reordering in the log;
- * 3. the stream catalogue agrees with the events: same streams, same last version and position.
- * Reports the first problem found. Runs up to the head settled when it starts; streams written
+ * 3. the stream catalogue agrees with the events: same streams, same last version and position;
+ * 4. then the store's own check, `store.verify()`: every event's hash chain link recomputed from
+ *    its stored bytes (SQLite, PostgreSQL), which catches edited data that 1–3 cannot see.
+ * 1–3 go through the public API in global order (so an event moved in the log is caught even
+ * when its stream reads fine); 4 walks each stream in version order. Runs up to the head settled when it starts; streams written
  * during the check are compared only up to that point. Memory grows with the number of
  * streams (one entry each), not with the number of events.
  */
@@ -116,5 +121,14 @@ export async function verifyStore(store: EventStore, options: VerifyOptions = {}
       });
     }
   }
+  const deep = await store.verify(options.onChainProgress ? { onProgress: options.onChainProgress } : {});
+  if (!deep.ok && deep.problem) {
+    const p = deep.problem;
+    return report({ kind: p.kind, streamId: p.streamId, version: p.version, message: capitalise(p.message) });
+  }
   return { ok: true, events, streams: streams.size, head: head.toString() };
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
