@@ -41,6 +41,8 @@ export interface StoreBackend {
   setInlineHandler?(handler: InlineHandler): void;
   /** Events in (stream id, version) order after `after`, with their stored chain fields and hash. For `verify`. */
   integrityRows?(after: { streamId: string; version: number } | undefined, limit: number): Promise<IntegrityRow[]>;
+  /** Per-subject encryption keys for personal data (crypto-shredding). */
+  readonly keys?: KeyBackend;
   /** A stream's catalogue entry as stored, for `verify`. */
   catalogueEntry?(streamId: string): Promise<{ version: number; lastHash: string | null } | null>;
   close(): Promise<void>;
@@ -142,4 +144,17 @@ export interface Wakeups {
   readonly seq: number;
   /** Resolves once `seq` differs from `since`, after `timeoutMs`, or when `signal` aborts. */
   wait(since: number, timeoutMs: number, signal?: AbortSignal): Promise<void>;
+}
+
+/**
+ * Storage of per-subject keys. `createKey` must be safe when two processes create a key for
+ * the same subject at once: one wins and both get the winner. Destroying deletes the key
+ * material for good.
+ */
+export interface KeyBackend {
+  activeKey(subject: string): Promise<{ keyId: string; material: Uint8Array } | null>;
+  createKey(subject: string, keyId: string, material: Uint8Array): Promise<{ keyId: string; material: Uint8Array }>;
+  keyById(keyId: string): Promise<Uint8Array | null>;
+  /** Destroy every key of the subject; returns the ids destroyed. */
+  destroyKeys(subject: string): Promise<string[]>;
 }

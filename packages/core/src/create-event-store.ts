@@ -26,6 +26,7 @@ import type {
 } from './types.js';
 import { createSnapshotStore, type SnapshotStore } from './snapshots/snapshot-store.js';
 import type { SqlAccess } from './sql.js';
+import { type ForgetResult, PersonalDataCipher, type PersonalDataRules } from './privacy/personal-data.js';
 import { installInlineProjections, setupInline } from './projections/inline.js';
 import type { Projection } from './projections/types.js';
 import { type Upcaster, UpcasterChain } from './upcasting/upcasters.js';
@@ -49,6 +50,11 @@ export interface EventStoreOptions {
    * behind the log (SQLite and PostgreSQL; on the memory store they run right after the append).
    */
   inline?: readonly Projection[];
+  /**
+   * Personal fields per event type, stored encrypted with a key per subject, so that
+   * `forget(subject)` can make them unreadable (crypto-shredding) without touching history.
+   */
+  personalData?: PersonalDataRules;
 }
 
 /**
@@ -57,11 +63,16 @@ export interface EventStoreOptions {
  * a third-party backend, which then gets the same semantics and can run the same conformance suite.
  */
 export function createEventStore(backend: StoreBackend, options: EventStoreOptions = {}): EventStore {
-  const store = new BackedEventStore(backend, { ...DEFAULT_LIMITS, ...options.limits }, new UpcasterChain(options.upcasters ?? []));
+  let cipher: PersonalDataCipher | undefined;
+  if (options.personalData && Object.keys(options.personalData).length > 0) {
+    if (!backend.keys) throw new InvalidArgumentError('personalData', `the ${backend.kind} store cannot keep encryption keys`);
+    cipher = new PersonalDataCipher(options.personalData, backend.keys);
+  }
+  const store = new BackedEventStore(backend, { ...DEFAULT_LIMITS, ...options.limits }, new UpcasterChain(options.upcasters ?? []), cipher);
   const inline = options.inline ?? [];
   if (inline.length > 0) {
     const hooks = storeInternals(store);
-    installInlineProjections(store, backend, inline, hooks.upcast);
+    installInlineProjections(store, backend, inline, hooks.decode);
     hooks.onReady(() => setupInline(inline, backend.sql));
   }
   return store;
@@ -70,7 +81,8 @@ export function createEventStore(backend: StoreBackend, options: EventStoreOptio
 /** What the projection runtime needs beyond the public contract. Not exported from the package. */
 export interface StoreInternals {
   backend: StoreBackend;
-  upcast<T extends StoredEvent>(event: T): T;
+  /** Decrypt personal fields and upcast, as every read does. */
+  decode<T extends StoredEvent>(event: T): Promise<T>;
   ready(): Promise<void>;
   onReady(hook: () => Promise<void>): void;
 }
@@ -87,7 +99,9 @@ class BackedEventStore implements EventStore {
   readonly kind: string;
   readonly #backend: StoreBackend;
   readonly #limits: StoreLimits;
-  readonly #upcast: (<T extends StoredEvent>(e: T) => T) | undefined;
+  /** Decrypt personal fields, then upcast: what every read applies. Undefined when there is nothing to do. */
+  readonly #decode: (<T extends StoredEvent>(e: T) => Promise<T>) | undefined;
+  readonly #cipher: PersonalDataCipher | undefined;
   readonly #currentSchemaVersion: (type: string) => number;
   readonly #closing = new AbortController();
   readonly snapshots: SnapshotStore;
@@ -96,29 +110,36 @@ class BackedEventStore implements EventStore {
   readonly #readyHooks: Array<() => Promise<void>> = [];
   #closed: Promise<void> | undefined;
 
-  constructor(backend: StoreBackend, limits: StoreLimits, upcasters: UpcasterChain) {
+  constructor(backend: StoreBackend, limits: StoreLimits, upcasters: UpcasterChain, cipher: PersonalDataCipher | undefined) {
     this.kind = backend.kind;
     this.#backend = backend;
     this.#limits = limits;
-    this.#upcast = upcasters.isEmpty ? undefined : (e) => upcasters.apply(e);
+    this.#cipher = cipher;
+    this.#decode =
+      upcasters.isEmpty && cipher === undefined
+        ? undefined
+        : async (e) => {
+            const plain = cipher ? await cipher.decrypt(e) : e;
+            return upcasters.isEmpty ? plain : upcasters.apply(plain);
+          };
     this.#currentSchemaVersion = (type) => upcasters.latest(type) ?? 1;
     this.snapshots = createSnapshotStore(backend.snapshots, () => this.#ready());
     this.sql = backend.sql;
-    const upcast = this.#upcast;
+    const decode = this.#decode;
     internals.set(this, {
       backend,
-      upcast: (e) => (upcast ? upcast(e) : e),
+      decode: (e) => (decode ? decode(e) : Promise.resolve(e)),
       ready: () => this.#ready(),
       onReady: (hook) => this.#readyHooks.push(hook),
     });
   }
 
-  /** Pass events through the upcaster chain (a no-op generator when there is none). */
+  /** Pass events through decryption and the upcaster chain (the source itself when there is neither). */
   #upcasted<T extends StoredEvent>(source: () => AsyncGenerator<StoredEvent>): () => AsyncGenerator<T> {
-    const upcast = this.#upcast;
-    if (upcast === undefined) return source as () => AsyncGenerator<T>;
+    const decode = this.#decode;
+    if (decode === undefined) return source as () => AsyncGenerator<T>;
     return async function* () {
-      for await (const e of source()) yield upcast(e) as T;
+      for await (const e of source()) yield (await decode(e)) as T;
     };
   }
 
@@ -161,8 +182,16 @@ class BackedEventStore implements EventStore {
       if (options?.condition === undefined) throw new InvalidArgumentError('streamId', 'an append without a stream id needs a condition; otherwise name the stream');
       if (streamId === undefined) throw new InvalidArgumentError('events[0].tags', 'a stream-less append goes to the stream of its first tag, and the first event has none');
     }
-    const request = prepareAppend(streamId, events, options, this.#limits, this.#currentSchemaVersion);
+    let request = prepareAppend(streamId, events, options, this.#limits, this.#currentSchemaVersion);
     await this.#ready();
+    const cipher = this.#cipher;
+    if (cipher && request.events.some((e) => cipher.covers(e.type))) {
+      const id = request.streamId;
+      const encrypted = await Promise.all(
+        request.events.map(async (e, i) => (cipher.covers(e.type) ? { ...e, dataJson: await cipher.encrypt(e.type, id, e.eventId, e.dataJson, `events[${i}]`) } : e)),
+      );
+      request = { ...request, events: encrypted };
+    }
     const first = request.events[0]?.recordedAt;
     if (first !== undefined) {
       // Safe without a lock: the exact expectedVersion makes any append in between fail.
@@ -221,7 +250,7 @@ class BackedEventStore implements EventStore {
     for (;;) {
       const want = Math.min(DEFAULT_PAGE_SIZE, limit - events.length);
       const page = await this.#backend.readQueryPage({ query, after: cursor, limit: want });
-      for (const e of page.events) events.push((this.#upcast ? this.#upcast(e) : e) as StoredEvent<E>);
+      for (const e of page.events) events.push((this.#decode ? await this.#decode(e) : e) as StoredEvent<E>);
       head = page.head > head ? page.head : head;
       const last = page.events.at(-1);
       if (page.events.length < want || last === undefined) break;
@@ -240,7 +269,22 @@ class BackedEventStore implements EventStore {
     await this.#ready();
     const [event] = await this.#backend.readByEventIds([id]);
     if (event === undefined) return null;
-    return (this.#upcast ? this.#upcast(event) : event) as StoredEvent<E>;
+    return (this.#decode ? await this.#decode(event) : event) as StoredEvent<E>;
+  }
+
+  async forget(subject: string, options: { reason?: string; actor?: string } = {}): Promise<ForgetResult> {
+    this.#assertOpen('forget');
+    if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256) throw new InvalidArgumentError('subject', 'expected a non-empty string');
+    await this.#ready();
+    if (!this.#backend.keys) throw new InvalidArgumentError('subject', `the ${this.kind} store keeps no encryption keys`);
+    const keyIds = this.#cipher ? await this.#cipher.forget(subject) : await this.#backend.keys.destroyKeys(subject);
+    // The audit trail records that the subject was forgotten, not who they were beyond the id.
+    const audit = await this.append(
+      '$audit',
+      [{ type: 'SubjectForgotten', data: { subject, keysDestroyed: keyIds.length, ...(options.reason ? { reason: options.reason } : {}) }, metadata: options.actor ? { actor: options.actor } : {} }],
+      { system: true },
+    );
+    return { subject, keysDestroyed: keyIds.length, auditPosition: audit.position };
   }
 
   async verify(options: { onProgress?: (eventsChecked: number) => void } = {}): Promise<IntegrityReport> {

@@ -1,5 +1,6 @@
 import type { SnapshotStore } from './snapshots/snapshot-store.js';
 import type { IntegrityReport } from './integrity.js';
+import type { ForgetResult } from './privacy/personal-data.js';
 import type { SqlAccess } from './sql.js';
 import type {
   AppendCondition,
@@ -74,6 +75,13 @@ export interface EventStore {
 
   /** SQL on the store's own database (SQLite, PostgreSQL), for read models; undefined on the memory store. */
   readonly sql: SqlAccess | undefined;
+
+  /**
+   * Crypto-shredding: destroy the subject's keys, so its personal fields read as `[redacted]`
+   * everywhere (reads, projections, exports) while every other field, version and position
+   * stays. Records a `SubjectForgotten` event in the `$audit` stream.
+   */
+  forget(subject: string, options?: { reason?: string; actor?: string }): Promise<ForgetResult>;
 
   /**
    * Check the whole store: versions contiguous per stream, every event's hash chain link

@@ -98,3 +98,7 @@ export { projectionAdmin, type ProjectionAdmin } from './projections/admin.js';
 
 // Tamper evidence.
 export { type ChainFields, chainInput, type IntegrityProblem, type IntegrityReport, type IntegrityRow } from './integrity.js';
+
+// Personal data and crypto-shredding.
+export { type ForgetResult, type PersonalDataRule, type PersonalDataRules, REDACTED } from './privacy/personal-data.js';
+export type { KeyBackend } from './backend.js';

@@ -23,6 +23,7 @@ import { pgCode, translateError } from './errors.js';
 import { migrateSchema } from './migrate.js';
 import { EVENT_COLUMNS, type EventRow, type StreamRow, textArrayLiteral, toStoredEvent, toStreamInfo } from './rows.js';
 import { SqlState } from './schema.js';
+import { PostgresKeys } from './postgres-keys.js';
 import { PostgresSnapshots } from './postgres-snapshots.js';
 import { PostgresSqlAccess } from './postgres-sql-access.js';
 import { PgWakeups } from './wakeups.js';
@@ -44,6 +45,7 @@ export class PostgresBackend implements StoreBackend {
   readonly wakeups: PgWakeups;
   readonly snapshots: PostgresSnapshots;
   readonly sql: PostgresSqlAccess;
+  readonly keys: PostgresKeys;
   readonly pool: Pool;
   #inline: InlineHandler | undefined;
   readonly schema: string;
@@ -65,6 +67,7 @@ export class PostgresBackend implements StoreBackend {
     this.#s = `"${options.schema}"`;
     this.snapshots = new PostgresSnapshots(this.pool, options.schema);
     this.sql = new PostgresSqlAccess(this.pool, config, options.schema);
+    this.keys = new PostgresKeys(this.sql);
     this.wakeups = new PgWakeups(this.pool, config, `cairn_${options.schema}`, options.notify);
   }
 

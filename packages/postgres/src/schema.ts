@@ -453,7 +453,22 @@ CREATE TABLE ${s}.projection_nodes (
 );
 `,
     },
+    {
+      version: 4,
+      name: 'subject keys',
+      sql: `
+-- Keys for personal data (crypto-shredding). Forgetting sets material to NULL and vacuums the table.
+CREATE TABLE ${s}.subject_keys (
+  key_id       text PRIMARY KEY,
+  subject      text NOT NULL,
+  material     bytea,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  destroyed_at timestamptz
+);
+CREATE UNIQUE INDEX subject_keys_active ON ${s}.subject_keys (subject) WHERE destroyed_at IS NULL;
+`,
+    },
   ];
 }
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;

@@ -112,6 +112,22 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: 'subject keys',
+    sql: `
+      -- Keys for personal data (crypto-shredding). Forgetting sets material to NULL; with
+      -- secure_delete on, SQLite overwrites the freed bytes.
+      CREATE TABLE cairn_subject_keys (
+        key_id       TEXT PRIMARY KEY,
+        subject      TEXT NOT NULL,
+        material     BLOB,
+        created_at   INTEGER NOT NULL,
+        destroyed_at INTEGER
+      );
+      CREATE UNIQUE INDEX cairn_subject_keys_active ON cairn_subject_keys (subject) WHERE destroyed_at IS NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -29,6 +29,7 @@ import { Mutex } from './mutex.js';
 import { EVENT_COLUMNS, type EventRow, type StreamRow, toStoredEvent, toStreamInfo } from './rows.js';
 import { migrate } from './schema.js';
 import { candidates, rowTags } from './sqlite-query.js';
+import { SqliteKeys } from './sqlite-keys.js';
 import { SqliteSnapshots } from './sqlite-snapshots.js';
 import { SqliteSqlAccess } from './sqlite-sql-access.js';
 import { SqliteWakeups } from './wakeups.js';
@@ -56,6 +57,7 @@ export class SqliteBackend implements StoreBackend {
   readonly wakeups: SqliteWakeups;
   readonly snapshots: SqliteSnapshots;
   readonly sql: SqliteSqlAccess;
+  readonly keys: SqliteKeys;
   readonly #writer: Connection;
   readonly #reader: Connection | undefined;
   readonly #lock = new Mutex();
@@ -76,6 +78,7 @@ export class SqliteBackend implements StoreBackend {
     this.wakeups = new SqliteWakeups(() => watch.db.pragma('data_version', { simple: true }) as number);
     this.sql = new SqliteSqlAccess(this.#writer, this.#reader, this.#lock, memory ? `memory-${++memoryScopes}` : resolve(options.path));
     this.snapshots = new SqliteSnapshots(this.sql);
+    this.keys = new SqliteKeys(this.sql);
     this.#queue = options.groupCommit ? new WriteQueue((requests) => this.#commit(requests)) : undefined;
   }
 

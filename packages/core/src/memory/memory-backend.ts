@@ -5,6 +5,7 @@ import { resolveDuplicateAppend } from '../duplicate.js';
 import { assertExpectedVersion, categoryOf } from '../expected-version.js';
 import { Notifier } from '../notifier.js';
 import { partitionOf } from '../partition.js';
+import { MemoryKeys } from './memory-keys.js';
 import { MemorySnapshots } from './memory-snapshots.js';
 import type { AppendResult, Position, StoredEvent, StreamInfo } from '../types.js';
 
@@ -33,6 +34,7 @@ export class MemoryBackend implements StoreBackend {
   readonly kind = 'memory';
   readonly wakeups = new Notifier();
   readonly snapshots = new MemorySnapshots();
+  readonly keys = new MemoryKeys();
   readonly #log: Row[] = [];
   readonly #streams = new Map<string, StreamRow>();
   readonly #byEventId = new Map<string, Row>();

@@ -14,7 +14,7 @@ export function installInlineProjections(
   store: EventStore,
   backend: StoreBackend,
   projections: readonly Projection[],
-  upcast: <T extends StoredEvent>(event: T) => T,
+  decode: <T extends StoredEvent>(event: T) => Promise<T>,
 ): void {
   if (!backend.setInlineHandler) throw new InvalidArgumentError('inline', `the ${backend.kind} store cannot run inline projections`);
   const ctxFor = (sql: Parameters<Parameters<NonNullable<StoreBackend['setInlineHandler']>>[0]>[1]) => ({
@@ -27,7 +27,7 @@ export function installInlineProjections(
   backend.setInlineHandler(async (events, tx) => {
     const ctx = ctxFor(tx);
     for (const stored of events) {
-      const event = upcast(stored);
+      const event = await decode(stored);
       for (const { p, types } of typed) if (wants(p, types, event)) await dispatch(p, event, ctx);
     }
   });

@@ -381,7 +381,7 @@ export async function projectionStatus(
     const types = def ? projectionTypes(def as Projection) : undefined;
     let eventsBehind = 0;
     let oldest: Date | undefined;
-    const { backend, upcast } = storeInternals(store);
+    const { backend } = storeInternals(store);
     for (let partition = 0; partition < g.partitions; partition++) {
       let cursor = (await state.checkpoint({ name: g.name, generation: g.generation, partition })) ?? 0n;
       // Count what this partition still has to do, up to a cap: status must stay cheap.
@@ -395,7 +395,7 @@ export async function projectionStatus(
           ...(g.partitions > 1 ? { partition: { count: g.partitions, index: partition } } : {}),
         });
         const first = page.events[0];
-        if (first && (oldest === undefined || first.recordedAt < oldest)) oldest = upcast(first).recordedAt;
+        if (first && (oldest === undefined || first.recordedAt < oldest)) oldest = first.recordedAt;
         eventsBehind += page.events.length;
         const last = page.events.at(-1);
         if (last === undefined || page.events.length < 1000) break;

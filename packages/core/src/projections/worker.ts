@@ -99,7 +99,8 @@ export class ProjectionWorker {
       }
       const seq = backend.wakeups.seq;
       const page = await backend.readAllPage({ after: this.cursor, limit: this.settings.batchSize, ...filter });
-      const events = page.events.map((e) => this.internals.upcast(e)).filter((e) => wants(this.projection, this.#types, e));
+      const decoded = await Promise.all(page.events.map((e) => this.internals.decode(e)));
+      const events = decoded.filter((e) => wants(this.projection, this.#types, e));
       if (page.events.length > 0) {
         const last = page.events.at(-1) as StoredEvent;
         await this.#apply(events, last.position);

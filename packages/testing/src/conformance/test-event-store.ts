@@ -11,6 +11,7 @@ import { subscribeTests } from './subscribe.js';
 import { dcbTests } from './dcb.js';
 import { domainTests } from './domain.js';
 import { integrityTests } from './integrity.js';
+import { privacyTests } from './privacy.js';
 import { projectionTests } from './projections.js';
 import { snapshotStoreTests } from './snapshots.js';
 import { upcastingTests } from './upcasting.js';
@@ -61,5 +62,6 @@ export function testEventStore(name: string, harness: StoreHarness, options: Con
     dcbTests(suite, options.modelRuns ?? 25);
     projectionTests(suite);
     integrityTests(suite);
+    privacyTests(suite);
   });
 }
