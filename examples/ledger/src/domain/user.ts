@@ -1,4 +1,4 @@
-import { Aggregate, DomainError, upcaster } from '@cairn/core';
+import { Aggregate, DomainError, type PersonalDataRules, upcaster } from '@cairn/core';
 
 /**
  * Seed 001's UserAggregate, as an aggregate class. `UserCreated` was first stored as
@@ -72,3 +72,9 @@ export class User extends Aggregate<UserEvent> {
 }
 
 export const userStream = (userId: string): string => `user-${userId}`;
+
+/** The user's personal data: encrypted per user, forgotten with `store.forget(userStream(id))`. */
+export const userPersonalData: PersonalDataRules = {
+  UserCreated: { subject: (_data, streamId) => streamId, fields: ['contactEmail', 'email', 'name'] },
+  UserEmailChanged: { subject: (_data, streamId) => streamId, fields: ['oldEmail', 'newEmail'] },
+};
