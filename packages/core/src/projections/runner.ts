@@ -1,5 +1,5 @@
 import { type StoreInternals, storeInternals } from '../create-event-store.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, StoreUnavailableError } from '../errors.js';
 import type { EventStore } from '../event-store.js';
 import type { Lease, SqlAccess } from '../sql.js';
 import { dispatch, generationTable, projectionTypes } from './dispatch.js';
@@ -128,13 +128,34 @@ class Runner implements ProjectionRunner {
   async #register(p: Projection): Promise<void> {
     const version = p.version ?? 1;
     const partitions = p.partitions ?? 1;
-    const gens = await this.#state.generations(p.name);
-    if (gens.some((g) => g.definitionVersion === version && g.status !== 'retired')) return;
-    const live = gens.find((g) => g.status === 'live');
-    const next = (gens.at(-1)?.generation ?? 0) + 1;
-    // The first generation is live at once (there is nothing else to serve); later ones build beside it.
-    await this.#state.createGeneration({ name: p.name, generation: next, definitionVersion: version, status: live ? 'building' : 'live', partitions, paused: false });
-    if (!live) await this.#switchViews(p, next);
+    // Runners starting together would race to create the same tables and views, and
+    // PostgreSQL's CREATE … IF NOT EXISTS fails (unique violation on pg_type) when another
+    // session creates the same name at that moment: register one runner at a time.
+    const lease = await this.#awaitLease(`register:${p.name}`);
+    try {
+      const gens = await this.#state.generations(p.name);
+      if (!gens.some((g) => g.definitionVersion === version && g.status !== 'retired')) {
+        const live = gens.find((g) => g.status === 'live');
+        const next = (gens.at(-1)?.generation ?? 0) + 1;
+        // The first generation is live at once (there is nothing else to serve); later ones build beside it.
+        await this.#state.createGeneration({ name: p.name, generation: next, definitionVersion: version, status: live ? 'building' : 'live', partitions, paused: false });
+        if (!live) await this.#switchViews(p, next);
+      }
+      for (const g of await this.#state.generations(p.name)) if (g.definitionVersion === version && g.status !== 'retired') await this.#setup(p, g.generation);
+    } finally {
+      await lease.release();
+    }
+  }
+
+  /** Take a lease, waiting while another runner holds it (registration holds it for moments). */
+  async #awaitLease(key: string, timeoutMs = 30_000): Promise<Lease> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const lease = await this.#lease(key);
+      if (lease !== null) return lease;
+      if (Date.now() > deadline) throw new StoreUnavailableError(`Projection runner: the lease "${key}" stayed taken for ${timeoutMs} ms; is another runner stuck starting?`);
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30));
+    }
   }
 
   /** One supervision round: leases, partitions, pauses, rebuild switches, retired generations. */
