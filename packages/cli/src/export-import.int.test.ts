@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -164,6 +165,34 @@ describe('export and import (NDJSON)', () => {
     }, 120_000);
   });
 });
+
+describe('the log comparison used above', () => {
+  it('notices one changed value, a reordered pair and a missing event', async () => {
+    const { createMemoryStore } = await import('@cairn/core');
+    const make = async (events: Array<[string, unknown]>) => {
+      const store = createMemoryStore();
+      const versions = new Map<string, number>();
+      for (const [stream, data] of events) {
+        const version = versions.get(stream) ?? 0;
+        // Fixed times and ids: two stores built from one list are equal, event for event.
+        await store.append(stream, [{ type: 'T', data, id: idFor(stream, data), recordedAt: new Date('2026-01-01T00:00:00Z') }], { expectedVersion: version });
+        versions.set(stream, version + 1);
+      }
+      return store;
+    };
+    const base: Array<[string, unknown]> = [['a-1', { x: 1, y: [1, 2] }], ['b-1', { x: 2 }], ['a-1', { x: 3 }]];
+    expect(await expectSameLog(await make(base), await make(base))).toBe(3);
+    await expect(expectSameLog(await make(base), await make([base[0]!, base[1]!, ['a-1', { x: 4 }]]))).rejects.toThrow();
+    await expect(expectSameLog(await make(base), await make([base[1]!, base[0]!, base[2]!]))).rejects.toThrow();
+    await expect(expectSameLog(await make(base), await make(base.slice(0, 2)))).rejects.toThrow();
+  });
+});
+
+/** Stable ids, so two stores built from the same list hold the same event ids. */
+function idFor(stream: string, data: unknown): string {
+  const hex = createHash('sha256').update(stream + JSON.stringify(data)).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
 
 describe('copy-stream', () => {
   const urls = new StoreUrls();

@@ -1,3 +1,4 @@
+import { copyFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, cairn } from './test-support/cli.js';
 import { rawSqlite } from './test-support/raw-sqlite.js';
@@ -95,18 +96,25 @@ describe('cairn verify finds corruption made below the API', () => {
   const urls = new StoreUrls();
   afterAll(() => urls.cleanup());
 
-  async function healthyStore(): Promise<string> {
-    const url = urls.url('sqlite');
-    const store = await urls.open(url);
+  let template: string;
+  beforeAll(async () => {
+    template = urls.url('sqlite');
+    const store = await urls.open(template);
     for (let round = 0; round < 5; round++) for (let s = 0; s < 3; s++) await store.append(`acct-${s}`, [{ type: 'Tick', data: { round } }]);
     await store.close();
-    const check = await cairn(['verify', '--db', url]);
+    const check = await cairn(['verify', '--db', template]);
     expect(check.code, check.stderr).toBe(0);
+  });
+
+  /** A fresh copy of the healthy store (the file is closed and checkpointed, so one copy is whole). */
+  function healthyStore(): string {
+    const url = urls.url('sqlite');
+    copyFileSync(StoreUrls.path(template), StoreUrls.path(url));
     return url;
   }
 
   it.each(corruptions)('$name → $kind at $streamId version $version (exit 5)', async (c) => {
-    const url = await healthyStore();
+    const url = healthyStore();
     rawSqlite(StoreUrls.path(url), c.sql);
 
     const json = await cairn(['verify', '--db', url, '--json']);

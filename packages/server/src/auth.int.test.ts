@@ -97,6 +97,21 @@ describe('auth details', () => {
     }
   });
 
+  it('guards the HEAD twins of GET routes like the routes themselves', async () => {
+    const store = await factory.open();
+    const { key } = await createApiKey(store, { name: 'r', roles: ['read'] });
+    await store.append('head-1', [{ type: 'A', data: 1 }]);
+    const server = await startServer(store);
+    try {
+      expect((await fetch(`${server.url}/streams/head-1`, { method: 'HEAD' })).status).toBe(401);
+      const ok = await fetch(`${server.url}/streams/head-1`, { method: 'HEAD', headers: bearer(key) });
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('etag')).toBe('"1"');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('--insecure-dev opens every route without a key and says so loudly at start', async () => {
     const lines: string[] = [];
     const store = await factory.open();

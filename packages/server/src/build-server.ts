@@ -46,7 +46,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   const metrics = new CairnMetrics(options.metrics);
-  const keys = new KeyRing(store, {
+  // Untraced: following $keys is housekeeping that lives as long as the server, not a request.
+  const keys = new KeyRing(options.store, {
     ...(options.auth?.keyRetryMs !== undefined ? { retryMs: options.auth.keyRetryMs } : {}),
     onError: (error) => app.log.warn({ err: error }, 'following the $keys stream failed; retrying'),
   });
