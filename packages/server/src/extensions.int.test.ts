@@ -63,6 +63,26 @@ describe('extensions: the seam for projection, snapshot and dead-letter routes',
     }
   });
 
+  it('reports a store that stopped answering: /ready 503, appends 503 with no internals, /health still 200', async () => {
+    const store = await factory.open();
+    const app = buildServer({ store, auth: { insecureDev: true }, metrics: { defaultMetrics: false } });
+    await app.ready();
+    try {
+      expect((await app.inject({ url: '/ready' })).statusCode).toBe(200);
+      await store.close();
+      const ready = await app.inject({ url: '/ready' });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      const append = await app.inject({ method: 'POST', url: '/streams/x-1', payload: { events: [{ type: 'A', data: 1 }] } });
+      expect(append.statusCode).toBe(503);
+      expect(append.json()).toMatchObject({ code: 'STORE_CLOSED', detail: expect.stringMatching(/^The server is shutting down/) });
+      expect(append.body).not.toMatch(/Cannot append: the store was closed/);
+      expect((await app.inject({ url: '/health' })).statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('closes the server without closing the store, which belongs to the caller', async () => {
     const store = await factory.open();
     const app = buildServer({ store, metrics: { defaultMetrics: false } });
