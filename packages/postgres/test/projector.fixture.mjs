@@ -11,11 +11,13 @@
 // SIGTERM stops the runner gracefully (the batch in hand finishes) and exits 0.
 //
 // The read model `<name>` keeps per account the balance, the last version applied and the
-// number of events applied; `<name>_work` counts events per (pid, partition) so the test can
-// see who did the work; `<name>_violations` records any event that is not exactly the next
-// version of its stream — a repeat or a skip — so the handler itself detects double or lost
-// delivery. The same SQL runs on PostgreSQL and SQLite (packages/sqlite/test has a twin).
-import { createProjectionRunner, defineProjection, openStore, partitionOf } from '@cairn/core';
+// number of events applied; `<name>_work` counts events per (pid, account) so the test can
+// see who did the work (per account: one row per process would serialise that process's
+// partition workers on its lock); `<name>_violations` records any event that is not exactly
+// the next version of its stream — a repeat or a skip — so the handler itself detects double
+// or lost delivery. The same SQL runs on PostgreSQL and SQLite (packages/sqlite/test has a
+// twin: keep them in step).
+import { createProjectionRunner, defineProjection, openStore } from '@cairn/core';
 
 const o = JSON.parse(process.argv[2] ?? '{}');
 const name = o.name ?? 'ledger';
@@ -36,8 +38,8 @@ async function apply(e, delta, { sql, table }) {
   );
   const w = table(`${name}_work`);
   await sql.query(
-    `INSERT INTO ${w} (pid, part, events) VALUES ($1, $2, 1) ON CONFLICT (pid, part) DO UPDATE SET events = ${w}.events + 1`,
-    [process.pid, partitionOf(e.streamId, partitions)],
+    `INSERT INTO ${w} (pid, account, events) VALUES ($1, $2, 1) ON CONFLICT (pid, account) DO UPDATE SET events = ${w}.events + 1`,
+    [process.pid, e.streamId],
   );
   process.stdout.write(`h ${e.position} ${e.streamId} ${e.version}\n`);
   if (o.delayMs) await sleep(o.delayMs);
@@ -49,7 +51,7 @@ const ledger = defineProjection({
   tables: [name, `${name}_work`, `${name}_violations`],
   setup: async ({ sql, table }) => {
     await sql.query(`CREATE TABLE IF NOT EXISTS ${table(name)} (account text PRIMARY KEY, cents bigint NOT NULL, version bigint NOT NULL, events bigint NOT NULL)`);
-    await sql.query(`CREATE TABLE IF NOT EXISTS ${table(`${name}_work`)} (pid integer NOT NULL, part integer NOT NULL, events bigint NOT NULL, PRIMARY KEY (pid, part))`);
+    await sql.query(`CREATE TABLE IF NOT EXISTS ${table(`${name}_work`)} (pid integer NOT NULL, account text NOT NULL, events bigint NOT NULL, PRIMARY KEY (pid, account))`);
     await sql.query(`CREATE TABLE IF NOT EXISTS ${table(`${name}_violations`)} (account text NOT NULL, version bigint NOT NULL, last bigint NOT NULL, pid integer NOT NULL)`);
   },
   handlers: {

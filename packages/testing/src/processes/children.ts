@@ -1,12 +1,27 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
+/**
+ * Helpers for tests that run real processes (a projection runner killed with SIGKILL, a
+ * publisher restarted): children run compiled code, speak in stdout lines, and are all
+ * killed after each test even when it fails.
+ *
+ * @example
+ * const children = new Children(fileURLToPath(new URL('../test/worker.fixture.mjs', import.meta.url)), builtEntry);
+ * afterEach(() => children.killAll());
+ * const child = children.spawn({ url });
+ * await child.waitFor(() => child.tagged('ready').length > 0, 'ready');
+ * await child.kill();
+ */
+
 /** One child process, its stdout split into lines, with waits that fail fast when it dies. */
 export class Child {
   readonly lines: string[] = [];
   readonly proc: ChildProcess;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stderr = '';
+  /** Set when the test ends the process (or it is meant to exit by itself): its exit is no failure. */
+  exitExpected = false;
   #exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   readonly #listeners = new Set<() => void>();
 
@@ -64,12 +79,14 @@ export class Child {
 
   /** SIGKILL, and wait until the process is gone. */
   async kill(): Promise<void> {
+    this.exitExpected = true;
     if (this.alive) this.proc.kill('SIGKILL');
     await this.exited;
   }
 
   /** SIGTERM (graceful stop), then SIGKILL if it has not exited within `ms`. */
   async stop(ms = 10_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    this.exitExpected = true;
     if (this.alive) this.proc.kill('SIGTERM');
     const timer = setTimeout(() => this.proc.kill('SIGKILL'), ms);
     const exit = await this.exited;
@@ -82,15 +99,30 @@ export class Child {
 export class Children {
   readonly #all: Child[] = [];
 
-  constructor(private readonly script: string, private readonly built: string) {}
+  /** `script`: the fixture to run with `node`; `built`: a compiled file it needs, checked before each spawn. */
+  constructor(
+    private readonly script: string,
+    private readonly built: string,
+  ) {}
 
+  /** Start the script with `options` as its one JSON argument. */
   spawn(options: Record<string, unknown>): Child {
     if (!existsSync(this.built)) {
       throw new Error(`${this.built} is missing: child processes run the compiled packages; run \`npx tsc -b\` (npm test does) first`);
     }
     const child = new Child(this.script, [JSON.stringify(options)]);
+    child.exitExpected = options.exitWhenIdle === true;
     this.#all.push(child);
     return child;
+  }
+
+  /** Poll `check` until it holds; fail at once, with its stderr, if a child died unexpectedly. */
+  async until(check: () => Promise<boolean> | boolean, what: string, ms = 20_000): Promise<void> {
+    await waitUntil(async () => {
+      const dead = this.#all.find((c) => !c.alive && !c.exitExpected);
+      if (dead) throw new Error(`child ${dead.pid} died while waiting for ${what}; stderr: ${dead.stderr.slice(-2000)}`);
+      return check();
+    }, what, ms);
   }
 
   async killAll(): Promise<void> {
@@ -98,8 +130,8 @@ export class Children {
   }
 }
 
-/** Poll `check` until it holds. */
-export async function until(check: () => Promise<boolean> | boolean, what: string, ms = 20_000): Promise<void> {
+/** Poll `check` every 50 ms until it holds; throw after `ms`. */
+export async function waitUntil(check: () => Promise<boolean> | boolean, what: string, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`${what} not reached within ${ms} ms`);
