@@ -22,3 +22,5 @@ export {
   revokeApiKey,
 } from './keys/manage-keys.js';
 export { generateApiKey, hashApiKey } from './keys/api-key.js';
+export { projectionsExtension, type ProjectionsExtensionOptions } from './extensions/projections.js';
+export { staticFiles, type StaticFilesOptions } from './extensions/static-files.js';
