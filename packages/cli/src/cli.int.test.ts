@@ -4,7 +4,9 @@ import { type Backend, StoreUrls } from './test-support/stores.js';
 
 beforeAll(() => assertBuilt());
 
-describe('cairn without a store', () => {
+// Tests are independent (their own streams, or their own store) and run concurrently: each
+// spawns processes, so they overlap on two cores instead of queueing.
+describe.concurrent('cairn without a store', () => {
   it('prints help with the exit codes and exits 0', async () => {
     const run = await cairn(['--help']);
     expect(run.code).toBe(0);
@@ -34,7 +36,7 @@ describe('cairn without a store', () => {
   });
 });
 
-describe.each(['sqlite', 'postgres'] as Backend[])('cairn commands [%s]', (backend) => {
+describe.concurrent.each(['sqlite', 'postgres'] as Backend[])('cairn commands [%s]', (backend) => {
   const urls = new StoreUrls();
   let db: string;
 
@@ -119,13 +121,18 @@ describe.each(['sqlite', 'postgres'] as Backend[])('cairn commands [%s]', (backe
   });
 
   it('tails the log from the start, with filters, and stops at --limit', async () => {
-    const run = await cairn(['tail', '--from-start', '--category', 'order', '--type', 'Placed', '--limit', '2', '--db', db, '--json']);
+    const store = await urls.open(db);
+    await store.append('tailcat-1', [{ type: 'Tailed', data: 1 }, { type: 'Other', data: 2 }]);
+    await store.append('elsewhere-1', [{ type: 'Tailed', data: 3 }]);
+    await store.append('tailcat-2', [{ type: 'Tailed', data: 4 }]);
+    const run = await cairn(['tail', '--from-start', '--category', 'tailcat', '--type', 'Tailed', '--limit', '2', '--db', db, '--json']);
     expect(run.code, run.stderr).toBe(0);
-    expect(ndjson<{ streamId: string }>(run.stdout).map((e) => e.streamId)).toEqual(['order-1', 'order-3']);
+    expect(ndjson<{ streamId: string; data: number }>(run.stdout).map((e) => [e.streamId, e.data])).toEqual([['tailcat-1', 1], ['tailcat-2', 4]]);
   });
 
   it('takes the store from CAIRN_DB when --db is absent', async () => {
-    const run = await cairn(['read', 'account-1', '--json'], { env: { CAIRN_DB: db } });
+    await (await urls.open(db)).append('envtest-1', [{ type: 'A', data: 1 }, { type: 'B', data: 2 }]);
+    const run = await cairn(['read', 'envtest-1', '--json'], { env: { CAIRN_DB: db } });
     expect(run.code, run.stderr).toBe(0);
     expect(ndjson(run.stdout)).toHaveLength(2);
   });
@@ -157,10 +164,15 @@ describe.each(['sqlite', 'postgres'] as Backend[])('cairn commands [%s]', (backe
   });
 
   it('verifies a healthy store with exit 0', async () => {
-    const run = await cairn(['verify', '--db', db, '--json']);
+    // A store of its own: the check compares the catalogue with the log, which the other
+    // tests keep writing to.
+    const own = urls.url(backend);
+    const store = await urls.open(own);
+    for (let i = 0; i < 3; i++) await store.append(`healthy-${i}`, [{ type: 'A', data: i }, { type: 'B', data: i }]);
+    const run = await cairn(['verify', '--db', own, '--json']);
     expect(run.code, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, events: expect.any(Number), streams: expect.any(Number) });
-    const text = await cairn(['verify', '--db', db]);
-    expect(text.stderr).toMatch(/^ok: \d+ events in \d+ streams, up to position \d+\n$/);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, events: 6, streams: 3 });
+    const text = await cairn(['verify', '--db', own]);
+    expect(text.stderr).toBe(`ok: 6 events in 3 streams, up to position ${JSON.parse(run.stdout).head}\n`);
   });
 });

@@ -10,7 +10,9 @@ import { type Backend, expectSameLog, StoreUrls } from './test-support/stores.js
 
 beforeAll(() => assertBuilt());
 
-describe('export and import (NDJSON)', () => {
+// Independent tests (each has its own stores), run concurrently: most of their time is spent
+// in CLI child processes and the database, which overlap well.
+describe.concurrent('export and import (NDJSON)', () => {
   const urls = new StoreUrls();
   afterAll(() => urls.cleanup());
 
@@ -35,12 +37,12 @@ describe('export and import (NDJSON)', () => {
     expect(imported.code, imported.stderr).toBe(0);
     expect(JSON.parse(imported.stdout)).toMatchObject({ events: 100_000, imported: 100_000, alreadyThere: 0 });
 
-    const verify = await cairn(['verify', '--db', targetUrl, '--json']);
+    // verify runs in its own process while this one compares the two logs.
+    const target = await urls.open(targetUrl);
+    const [verify, compared] = await Promise.all([cairn(['verify', '--db', targetUrl, '--json']), expectSameLog(source, target)]);
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, events: 100_000, streams: 200 });
-
-    const target = await urls.open(targetUrl);
-    expect(await expectSameLog(source, target)).toBe(100_000);
+    expect(compared).toBe(100_000);
     expect((await target.listStreams({ limit: 1000 })).map((s) => [s.streamId, s.version])).toEqual(
       (await source.listStreams({ limit: 1000 })).map((s) => [s.streamId, s.version]),
     );
@@ -194,7 +196,7 @@ function idFor(stream: string, data: unknown): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-describe('copy-stream', () => {
+describe.concurrent('copy-stream', () => {
   const urls = new StoreUrls();
   afterAll(() => urls.cleanup());
 

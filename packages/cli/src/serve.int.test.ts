@@ -47,7 +47,7 @@ async function eventually(check: () => Promise<void>, timeoutMs = 15_000): Promi
   }
 }
 
-describe.each(['sqlite', 'postgres'] as Backend[])('cairn serve with keys made by the CLI [%s]', (backend) => {
+describe.concurrent.each(['sqlite', 'postgres'] as Backend[])('cairn serve with keys made by the CLI [%s]', (backend) => {
   const urls = new StoreUrls();
   afterAll(() => urls.cleanup());
 
@@ -82,7 +82,7 @@ describe.each(['sqlite', 'postgres'] as Backend[])('cairn serve with keys made b
   });
 });
 
-describe('cairn serve --insecure-dev', () => {
+describe.concurrent('cairn serve --insecure-dev', () => {
   const urls = new StoreUrls();
   afterAll(() => urls.cleanup());
 

@@ -10,8 +10,8 @@ export interface BatchWriterOptions {
   /** Keep the events' original recording times (default) or let the target's clock decide. */
   keepTimes: boolean;
   /**
-   * The target held no events when the run started: nothing can be there already, so the
-   * per-batch check of what the target holds is skipped (the expected version still guards).
+   * The target held no events when the run started: a stream's first batch needs no check of
+   * what the target holds (the expected version still guards).
    */
   emptyTarget?: boolean;
   /** Called after each append. */
@@ -74,8 +74,9 @@ export class BatchWriter {
     const last = batch.at(-1) as PortableEvent;
     // What the target already holds at these versions (an earlier run, whatever its batch
     // sizes): it must be these very events, and only the rest is appended. Not needed when
-    // this run itself brought the stream to just before the batch.
-    const known = this.#options.emptyTarget ? first.version - 1 : this.#known.get(first.streamId);
+    // this run itself brought the stream to just before the batch, or the stream starts here
+    // in a target that was empty when the run began.
+    const known = this.#known.get(first.streamId) ?? (this.#options.emptyTarget && first.version === 1 ? 0 : undefined);
     const stored = known === first.version - 1 ? [] : await this.#store.readStream(first.streamId, { from: first.version, to: last.version }).toArray();
     stored.forEach((event, i) => {
       const expected = batch[i] as PortableEvent;
@@ -87,7 +88,7 @@ export class BatchWriter {
       await this.#append(rest, this.#options.keepTimes);
       this.written += rest.length;
       // Only our own append tells the target's exact version (a batch found stored does not).
-      if (!this.#options.emptyTarget) this.#remember(first.streamId, last.version);
+      this.#remember(first.streamId, last.version);
     }
     this.#options.onWrite?.();
   }
