@@ -4,3 +4,7 @@ export { User, type UserEvent, UserInactive, userCreatedV1ToV2, userPersonalData
 export { ACCOUNT_SUMMARIES, type AccountSummary, accountSummaries } from './read-models/account-summaries.js';
 export { DAILY_BALANCES, dailyBalances, dayOf } from './read-models/daily-balances.js';
 export { type BalanceOn, Ledger } from './ledger.js';
+export { LEDGER_ERROR_STATUS, ledgerExtension } from './http/ledger-extension.js';
+export { defaultConsoleDir, type LedgerApp, type LedgerAppOptions, startLedgerApp } from './app.js';
+export { type PlannedEvent, type PlanOptions, planDemoHistory } from './demo/plan-history.js';
+export { SEED_MARKER_STREAM, type SeedReport, seedDemoData } from './demo/seed.js';
