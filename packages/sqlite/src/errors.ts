@@ -24,7 +24,11 @@ export function translateError(error: unknown, operation: string): Error {
   };
   const key = Object.keys(advice).find((k) => code.startsWith(k));
   return new StoreUnavailableError(
-    `SQLite could not ${operation}: ${message} (${code}). ${key ? advice[key] : 'See the cause for details'}.`,
+    `SQLite could not ${operation}: ${message} (${code}). ${capitalize(key ? (advice[key] as string) : 'see the cause for details')}.`,
     error,
   );
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -120,6 +120,9 @@ export class SqliteBackend implements StoreBackend {
             }
             outcomes.push({ ok: true, result: done.result });
           } catch (error) {
+            // Disk full and I/O errors make SQLite roll back the whole transaction: then no
+            // append of this group is stored, and all of them must fail.
+            if (!db.inTransaction) throw error;
             db.exec('ROLLBACK TO cairn_append; RELEASE cairn_append');
             outcomes.push({ ok: false, error: translateError(error, `append to "${request.streamId}"`) });
           }

@@ -36,7 +36,8 @@ export class SqliteSqlAccess implements SqlAccess {
     const text = toSqlitePlaceholders(sql);
     // Inside a transaction callback, plain queries join the transaction instead of waiting for it.
     if (this.#inTransaction.getStore()) return this.#run<Row>(this.#writer, text, params);
-    if (this.#reader) {
+    // Pragmas set connection state, and the writer's is the one that matters.
+    if (this.#reader && !/^\s*pragma\b/i.test(text)) {
       const statement = this.#reader.stmt<Row>(text);
       if (statement.readonly) return this.#run<Row>(this.#reader, text, params);
     }
