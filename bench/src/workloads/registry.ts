@@ -1,4 +1,6 @@
 import { httpAppend } from './http-append.js';
+import { p1ProjectionCatchUp } from './p1-projection-catch-up.js';
+import { p2ProjectionLag } from './p2-projection-lag.js';
 import { w1SingleWriter } from './w1-single-writer.js';
 import { w2ConcurrentWriters } from './w2-concurrent-writers.js';
 import { w3BatchAppend } from './w3-batch-append.js';
@@ -9,7 +11,7 @@ import { w7LiveDelivery } from './w7-live-delivery.js';
 import { w8AggregateSnapshots } from './w8-aggregate-snapshots.js';
 import type { Workload } from './workload.js';
 
-/** Every workload, in table order. W8 and HTTP are slots that report "pending" until their dependencies land. */
+/** Every workload, in table order. W8 and HTTP are slots that report "pending" until their dependencies land; P1–P2 measure projections (not in BENCH.md yet). */
 export const WORKLOADS: readonly Workload[] = [
   w1SingleWriter,
   w2ConcurrentWriters,
@@ -20,6 +22,8 @@ export const WORKLOADS: readonly Workload[] = [
   w7LiveDelivery,
   w8AggregateSnapshots,
   httpAppend,
+  p1ProjectionCatchUp,
+  p2ProjectionLag,
 ];
 
 export const WORKLOAD_IDS: readonly string[] = WORKLOADS.map((w) => w.id);
