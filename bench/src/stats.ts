@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { cpuBetween } from './env/backend-cpu.js';
 
 /** Milliseconds with sub-millisecond resolution, monotonic. */
 export const now = (): number => performance.now();
@@ -37,7 +38,7 @@ export class Tally {
   readonly latencies: number[] = [];
 
   /** `serverCpu` reads the cumulative CPU of the side's database backends; sampled outside the timed window. */
-  constructor(private readonly serverCpu?: () => Promise<number | undefined>) {}
+  constructor(private readonly serverCpu?: () => Promise<ReadonlyMap<number, number> | undefined>) {}
 
   /** Time `fn`, adding its duration and this process's CPU time to the totals. */
   async timed<T>(fn: () => Promise<T>): Promise<T> {
@@ -51,7 +52,7 @@ export class Tally {
       const used = process.cpuUsage(cpu);
       this.cpuMs += (used.user + used.system) / 1000;
       const serverAfter = await this.serverCpu?.();
-      if (serverBefore !== undefined && serverAfter !== undefined) this.serverCpuMs += Math.max(0, serverAfter - serverBefore);
+      if (serverBefore !== undefined && serverAfter !== undefined) this.serverCpuMs += cpuBetween(serverBefore, serverAfter);
     }
   }
 

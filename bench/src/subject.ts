@@ -19,8 +19,8 @@ export interface Subject {
   /** The stream's current version, 0 when absent: W5's reload before a retry. */
   version(streamId: string): Promise<number>;
   /**
-   * Cumulative CPU milliseconds of the database backends serving this side, when they can be
-   * observed (PostgreSQL on this machine, via /proc); undefined otherwise. Diagnostics only.
+   * Cumulative CPU milliseconds per database backend (pid → ms) serving this side, when they
+   * can be observed (PostgreSQL on this machine, via /proc); undefined otherwise. Diagnostics only.
    */
-  serverCpuMs?: () => Promise<number | undefined>;
+  serverCpuMs?: () => Promise<ReadonlyMap<number, number> | undefined>;
 }

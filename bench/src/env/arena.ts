@@ -32,6 +32,15 @@ export interface Arena {
   dispose(): Promise<void>;
 }
 
+export interface LongTransaction {
+  pid: number;
+  database: string;
+  application: string;
+  /** How long it had held its transaction id when last seen. */
+  ms: number;
+  query: string;
+}
+
 /** The database a run measures, described for the table and the JSON. */
 export interface StoreDescription {
   kind: StoreKind;
@@ -47,8 +56,8 @@ export interface BenchEnv {
   /**
    * Start noting transactions anywhere in the database cluster that hold a transaction id for
    * long (PostgreSQL only): Cairn's readers wait for them by design, so they explain a W7 tail.
-   * `stop()` returns one line per such transaction.
+   * `stop()` returns one entry per such transaction.
    */
-  watchLongTransactions?(thresholdMs: number): { stop(): Promise<string[]> };
+  watchLongTransactions?(thresholdMs: number): { stop(): Promise<LongTransaction[]> };
   close(): Promise<void>;
 }

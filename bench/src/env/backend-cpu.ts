@@ -5,26 +5,34 @@ import type { PgPool } from '../drivers/pg-driver.js';
 const MS_PER_TICK = 10;
 
 /**
- * Cumulative CPU (user + system) of the PostgreSQL backends of this database whose
- * application_name is `appName`, read from /proc. Only meaningful when PostgreSQL runs on
- * this machine; returns undefined when /proc cannot be read. Resolution is 10 ms, so it is
- * summed over whole rounds, never per operation.
+ * Cumulative CPU (user + system) per PostgreSQL backend of this database whose
+ * application_name is `appName`, read from /proc: pid → ms. Per pid, so a pool connection
+ * that closes or opens between two samples does not corrupt the difference. Only meaningful
+ * when PostgreSQL runs on this machine; undefined when /proc cannot be read. Resolution is
+ * 10 ms, so it is summed over whole rounds, never per operation.
  */
-export async function backendCpuMs(admin: PgPool, appName: string): Promise<number | undefined> {
+export async function backendCpuMs(admin: PgPool, appName: string): Promise<Map<number, number> | undefined> {
   const { rows } = await admin.query<{ pid: number }>({
     text: 'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1',
     values: [appName],
   });
-  let ticks = 0;
+  const cpu = new Map<number, number>();
   for (const { pid } of rows) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       // Fields after the command name (which may contain spaces) start at state; utime and stime are the 12th and 13th of those.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      cpu.set(pid, (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK);
     } catch {
       return undefined;
     }
   }
-  return ticks * MS_PER_TICK;
+  return cpu;
+}
+
+/** CPU spent between two samples: a backend that appeared in between counts from zero. */
+export function cpuBetween(before: ReadonlyMap<number, number>, after: ReadonlyMap<number, number>): number {
+  let ms = 0;
+  for (const [pid, used] of after) ms += used - (before.get(pid) ?? 0);
+  return Math.max(0, ms);
 }
