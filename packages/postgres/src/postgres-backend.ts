@@ -111,7 +111,11 @@ export class PostgresBackend implements StoreBackend {
         const inline = this.#inline;
         row = await this.sql.transaction(async (tx) => {
           const [appended] = await tx.query<Row>(config.text, config.values);
-          await inline(storedEvents(request, appended as Row), tx);
+          try {
+            await inline(storedEvents(request, appended as Row), tx);
+          } catch (error) {
+            throw new InlineFailure(error);
+          }
           return appended as Row;
         });
       } else {
@@ -120,10 +124,11 @@ export class PostgresBackend implements StoreBackend {
       this.wakeups.published();
       return { streamId, version: Number(row.new_version), position: BigInt(row.last_position) };
     } catch (thrown) {
+      // An inline projection's own error goes to the caller as it is.
+      if (thrown instanceof InlineFailure) throw thrown.cause;
       // Inside an inline transaction the driver error arrives wrapped; look at the original.
       const error = pgCode(thrown) === undefined && (thrown as { cause?: unknown })?.cause !== undefined ? (thrown as { cause: unknown }).cause : thrown;
       const code = pgCode(error);
-      if (code === undefined) throw thrown;
       if (code === SqlState.conflict) {
         const detail = (error as { detail?: string }).detail ?? '0';
         if (detail.startsWith('condition ')) {
@@ -318,4 +323,11 @@ function storedEvents(request: AppendRequest, row: { new_version: string; last_p
     tags: e.tags,
     recordedAt: e.recordedAt ?? row.recorded_at,
   }));
+}
+
+/** Marks an error thrown by an inline projection, so it is not mistaken for a database error. */
+class InlineFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super('inline projection failed');
+  }
 }
