@@ -77,15 +77,16 @@ describe('NATS publisher across a restart', () => {
       await seed(store, 'acct', 20, 12); // 240 events to publish
       const options = { url, natsUrl: NATS_URL, stream, batchSize: 25 };
 
-      const first = children.spawn({ ...options, ackDelayMs: 3 });
-      // 4 pages checkpointed, 12 events of the fifth acked: the kill lands inside that page.
-      await first.waitFor(() => acks(first).length >= 112, '112 acks');
+      // 4 pages checkpointed, 12 events of the fifth acked and held there: the kill lands between those acks and the checkpoint.
+      const first = children.spawn({ ...options, ackDelayMs: 2, holdAfter: 112 });
+      await first.waitFor(() => first.tagged('holding').length > 0, 'the 112th ack');
       await first.kill();
       const [row] = await store.sql!.query<{ position: string | number }>(checkpointSql, ['nats_' + stream.toLowerCase()]);
       const checkpoint = BigInt(row?.position ?? 0);
       const ackedPastCheckpoint = acks(first).filter((a) => a.position > checkpoint);
       expect(checkpoint).toBeGreaterThan(0n);
-      expect(ackedPastCheckpoint.length, 'events JetStream has but the checkpoint does not cover').toBeGreaterThan(0);
+      expect(checkpoint).toBe(acks(first)[99]?.position);
+      expect(ackedPastCheckpoint.length, 'events JetStream has but the checkpoint does not cover').toBe(12);
 
       await seed(store, 'late', 10, 3); // more arrives while it is down
       const second = children.spawn({ ...options, exitWhenIdle: true });

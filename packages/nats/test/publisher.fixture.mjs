@@ -7,6 +7,8 @@
 //   ready <pid>
 //   ack <eventId> <position> <seq> <duplicate 0|1>   JetStream acked the publish (the checkpoint has not moved yet)
 //   idle                                             caught up (with "exitWhenIdle"; then it stops and exits 0)
+//   holding                                          with "holdAfter": n, after the n-th ack: it never goes on,
+//                                                    so the kill lands between those acks and the page's checkpoint
 //
 // `ackDelayMs` waits after each ack, before the next publish: the page's checkpoint moves only
 // after its last ack, so a kill during a page lands between acks and the checkpoint.
@@ -15,6 +17,7 @@ import { natsPublisher } from '@cairn/nats';
 
 const o = JSON.parse(process.argv[2] ?? '{}');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let acked = 0;
 
 const publisher = natsPublisher({
   servers: o.natsUrl,
@@ -23,6 +26,10 @@ const publisher = natsPublisher({
   types: ['Deposited', 'Withdrawn'],
   onPublished: async (e, ack) => {
     process.stdout.write(`ack ${e.eventId} ${e.position} ${ack.seq} ${ack.duplicate ? 1 : 0}\n`);
+    if (++acked === o.holdAfter) {
+      process.stdout.write('holding\n');
+      await new Promise(() => undefined);
+    }
     if (o.ackDelayMs) await sleep(o.ackDelayMs);
   },
 });

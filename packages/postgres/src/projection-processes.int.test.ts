@@ -87,9 +87,9 @@ describe('projection runners as real processes [postgres]', () => {
   it('a projector killed with SIGKILL mid-batch and restarted ends identical to a from-scratch rebuild', async () => {
     const s = await setup();
     await seed(s.store, 'acct', 40, 15);
-    const first = children.spawn({ url: s.storeUrl, name: 'ledger', batchSize: 50, delayMs: 4 });
-    // Two batches committed, the third 30 events in: its transaction is open when the kill lands.
-    await first.waitFor(() => first.tagged('h').length >= 130, '130 handled events');
+    // Two batches committed, the third 30 events in and held there: its transaction is open when the kill lands.
+    const first = children.spawn({ url: s.storeUrl, name: 'ledger', batchSize: 50, delayMs: 2, holdAfter: 130 });
+    await first.waitFor(() => first.tagged('holding').length > 0, 'the 130th event');
     await first.kill();
     const seen = handled(first);
     const maxHandled = seen.reduce((a, b) => (b > a ? b : a), 0n);
@@ -150,8 +150,9 @@ describe('projection runners as real processes [postgres]', () => {
     const holds = (c: (typeof procs)[number]) => (c.tagged('holds').at(-1)?.[0] ?? '').split(',').filter((x) => x !== '');
     // Each process settles on some of the six partitions (leases move as the others join).
     await children.until(() => procs.every((c) => holds(c).length > 0), 'all three processes holding partitions', 20_000);
+    // (Each line is sampled every 150 ms, so two of them may briefly both show a partition
+    // that just moved; exclusivity is proven by the violations table and the work counts.)
     const sharing = procs.map((c) => holds(c));
-    expect(sharing.flat().length).toBeLessThanOrEqual(6);
 
     let writing = true;
     const writer = (async () => {

@@ -51,9 +51,9 @@ describe('projection runner as a real process [sqlite]', () => {
     const url = `sqlite:${path}`;
 
     await seed(store, 'acct', 40, 15);
-    const first = children.spawn({ url, name: 'ledger', batchSize: 50, delayMs: 4 });
-    // Two batches committed, the third 30 events in: its transaction is open when the kill lands.
-    await first.waitFor(() => first.tagged('h').length >= 130, '130 handled events');
+    // Two batches committed, the third 30 events in and held there: its transaction is open when the kill lands.
+    const first = children.spawn({ url, name: 'ledger', batchSize: 50, delayMs: 2, holdAfter: 130 });
+    await first.waitFor(() => first.tagged('holding').length > 0, 'the 130th event');
     await first.kill();
     const maxHandled = handled(first).reduce((a, b) => (b > a ? b : a), 0n);
 

@@ -8,6 +8,8 @@
 //   h <position> <streamId> <version>  an event was handled (inside its batch's transaction, before the commit)
 //   holds <p,p,…>                      the partitions this process holds leases for (on every change)
 //   idle                               caught up (only with "exitWhenIdle": then it stops and exits 0)
+//   holding                            with "holdAfter": n, after the n-th event: the handler never
+//                                      returns, so its batch's transaction stays open until the kill
 // SIGTERM stops the runner gracefully (the batch in hand finishes) and exits 0.
 //
 // The read model `<name>` keeps per account the balance, the last version applied and the
@@ -23,6 +25,7 @@ const o = JSON.parse(process.argv[2] ?? '{}');
 const name = o.name ?? 'ledger';
 const partitions = o.partitions ?? 1;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let handled = 0;
 
 async function apply(e, delta, { sql, table }) {
   const t = table(name);
@@ -42,6 +45,10 @@ async function apply(e, delta, { sql, table }) {
     [process.pid, e.streamId],
   );
   process.stdout.write(`h ${e.position} ${e.streamId} ${e.version}\n`);
+  if (++handled === o.holdAfter) {
+    process.stdout.write('holding\n');
+    await new Promise(() => undefined);
+  }
   if (o.delayMs) await sleep(o.delayMs);
 }
 
