@@ -19,7 +19,7 @@ describe.concurrent('export and import (NDJSON)', () => {
   it('moves 100,000 events from SQLite to an empty PostgreSQL store: verify passes and both read identically', async () => {
     const sourceUrl = urls.url('sqlite');
     const source = await urls.open(sourceUrl, { fixture: true });
-    const total = await fillStore(source, { streams: 200, perStream: 500, batch: 100 });
+    const total = await fillStore(source, { streams: 200, perStream: 500, batch: 250 });
     expect(total).toBe(100_000);
     const file = join(urls.dir, 'big.ndjson');
 
