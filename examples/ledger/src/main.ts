@@ -33,7 +33,7 @@ const accounts = Number(values.accounts);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number, got ${values.port}`);
 if (!Number.isInteger(accounts) || accounts < 20 || accounts > 100_000) fail(`--accounts must be a whole number from 20 to 100000, got ${values.accounts}`);
 
-const db = values.db ?? process.env.CAIRN_DB ?? DEFAULT_STORE_URL;
+const db = values.db || process.env.CAIRN_DB || DEFAULT_STORE_URL;
 const bar = progressBar('Seeding demo data');
 const started = Date.now();
 console.log(`Cairn bank ledger — opening ${db.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@')}`);
