@@ -105,7 +105,7 @@ export class Children {
     private readonly built: string,
   ) {}
 
-  /** Start the script with `options` as its one JSON argument. */
+  /** Start the script with `options` as its one JSON argument (`exitWhenIdle: true`: it will exit by itself, which `until` does not treat as a death). */
   spawn(options: Record<string, unknown>): Child {
     if (!existsSync(this.built)) {
       throw new Error(`${this.built} is missing: child processes run the compiled packages; run \`npx tsc -b\` (npm test does) first`);
