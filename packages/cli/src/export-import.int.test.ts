@@ -122,8 +122,8 @@ describe.concurrent('export and import (NDJSON)', () => {
   });
 
   describe.each([
-    ['postgres', 4000],
-    ['sqlite', 2000],
+    ['postgres', 2400],
+    ['sqlite', 1500],
   ] as Array<[Backend, number]>)('an import killed mid-way and run again [%s]', (backend, total) => {
     it('loses nothing and duplicates nothing, even with other batch sizes', async () => {
       const sourceUrl = urls.url('sqlite');
