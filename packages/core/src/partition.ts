@@ -1,7 +1,9 @@
 /**
- * The partition of a stream: FNV-1a over the UTF-16 code units of its id, modulo `count`.
- * Every store computes the same function (PostgreSQL in SQL, SQLite as a registered
- * function), so a stream always lands in one partition and keeps its order there.
+ * The partition of a stream on the memory and SQLite stores: FNV-1a over the UTF-16 code
+ * units of its id, modulo `count` (SQLite registers it as an SQL function). PostgreSQL uses
+ * its own `hashtext` in SQL. What matters is that each store always puts a stream in the
+ * same partition, so the stream keeps its order there; partitions are not portable between
+ * stores (a projection copied to another store rebuilds anyway).
  */
 export function partitionOf(streamId: string, count: number): number {
   let h = 0x811c9dc5;

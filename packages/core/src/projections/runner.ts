@@ -113,11 +113,25 @@ class Runner implements ProjectionRunner {
       this.#ticking = this.#ticking.then(() => this.#supervise()).catch(() => undefined);
     }, this.#superviseMs);
     this.#timer.unref();
+    // Heartbeats on their own timer: a supervision round waiting for a slow batch to finish
+    // must not make this runner look dead to the others (they would take its partitions).
+    this.#heartbeat = setInterval(() => {
+      if (this.#beating) return;
+      this.#beating = true;
+      void Promise.all([...this.#definitions.keys()].map((name) => this.#state.heartbeat(this.#nodeId, name, this.#superviseMs * 6)))
+        .catch(() => undefined)
+        .finally(() => (this.#beating = false));
+    }, this.#superviseMs);
+    this.#heartbeat.unref();
   }
+
+  #heartbeat: NodeJS.Timeout | undefined;
+  #beating = false;
 
   async stop(): Promise<void> {
     this.#stopping = true;
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
     await this.#ticking;
     await Promise.all([...this.#slots.values()].map((s) => s.worker.stop()));
     this.#slots.clear();
