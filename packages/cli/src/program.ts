@@ -3,10 +3,13 @@ import { registerAppend } from './commands/append.js';
 import { registerCopyStream } from './commands/copy-stream.js';
 import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
+import { registerForget } from './commands/forget.js';
 import { registerKeys } from './commands/keys.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerProjections } from './commands/projections.js';
 import { registerRead } from './commands/read.js';
 import { registerServe } from './commands/serve.js';
+import { registerSnapshot } from './commands/snapshot.js';
 import { registerStreams } from './commands/streams.js';
 import { registerTail } from './commands/tail.js';
 import { registerVerify } from './commands/verify.js';
@@ -32,7 +35,7 @@ The store is chosen by --db or $CAIRN_DB (default sqlite:./data/cairn.db).`;
  */
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('cairn')
-    .description('Cairn event store: serve the HTTP API, read and append, export/import, verify, manage API keys')
+    .description('Cairn event store: serve the HTTP API, read and append, export/import, verify, projections, snapshots, forget, API keys')
     .version(CLI_VERSION, '-V, --version')
     .exitOverride()
     .configureOutput({
@@ -53,5 +56,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerCopyStream(program, ctx);
   registerVerify(program, ctx);
   registerKeys(program, ctx);
+  registerProjections(program, ctx);
+  registerSnapshot(program, ctx);
+  registerForget(program, ctx);
   return program;
 }

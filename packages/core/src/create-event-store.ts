@@ -89,8 +89,11 @@ export interface StoreInternals {
 
 const internals = new WeakMap<EventStore, StoreInternals>();
 
+/** Reachable through wrappers that forward unknown members (e.g. the server's tracing proxy). */
+const INTERNALS = Symbol('cairn.store.internals');
+
 export function storeInternals(store: EventStore): StoreInternals {
-  const found = internals.get(store);
+  const found = internals.get(store) ?? ((store as unknown as Record<symbol, StoreInternals | undefined>)[INTERNALS] as StoreInternals | undefined);
   if (found === undefined) throw new InvalidArgumentError('store', 'expected a store made by createEventStore (a Cairn store)');
   return found;
 }
@@ -141,6 +144,10 @@ class BackedEventStore implements EventStore {
     return async function* () {
       for await (const e of source()) yield (await decode(e)) as T;
     };
+  }
+
+  get [INTERNALS](): StoreInternals | undefined {
+    return internals.get(this);
   }
 
   migrate(): Promise<void> {

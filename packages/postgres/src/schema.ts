@@ -422,6 +422,7 @@ CREATE TABLE ${s}.projections (
   status             text NOT NULL,
   partitions         integer NOT NULL,
   paused             integer NOT NULL DEFAULT 0,
+  filter             text,
   created_at         bigint NOT NULL,
   updated_at         bigint NOT NULL,
   PRIMARY KEY (name, generation)

@@ -76,6 +76,7 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
         status             TEXT NOT NULL,
         partitions         INTEGER NOT NULL,
         paused             INTEGER NOT NULL DEFAULT 0,
+        filter             TEXT,
         created_at         INTEGER NOT NULL,
         updated_at         INTEGER NOT NULL,
         PRIMARY KEY (name, generation)

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { type CliContext, type CommonOptions, commandSetup, withCommonOptions } from '../lib/context.js';
 import { usageError } from '../lib/cli-error.js';
@@ -12,6 +14,15 @@ interface ServeOptions extends CommonOptions {
   corsOrigin?: string[];
   publicMetrics?: boolean;
   logLevel: string;
+}
+
+/** Where @cairn/console's built files are, or a path that does not exist (the server then says so at /). */
+function consoleDir(): string {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('@cairn/console/package.json')), 'dist');
+  } catch {
+    return join(process.cwd(), 'node_modules', '@cairn', 'console', 'dist');
+  }
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -32,12 +43,21 @@ export function registerServe(program: Command, ctx: CliContext): void {
       const { url, out } = commandSetup(ctx, options);
       if (!LEVELS.includes(options.logLevel)) throw usageError('INVALID_ARGUMENT', `--log-level must be one of ${LEVELS.join(', ')}`);
       ctx.io.claimInterrupts();
-      const { buildServer, INSECURE_DEV_WARNING, listApiKeys } = await import('@cairn/server');
+      const { buildServer, INSECURE_DEV_WARNING, listApiKeys, projectionsExtension, staticFiles } = await import('@cairn/server');
+      const { projectionAdmin } = await import('@cairn/core');
       const store = await openCliStore(url, 'write');
       try {
         await store.migrate();
         const app = buildServer({
           store,
+          // Projections run in the application's processes; the server shows and operates them.
+          extensions: [
+            projectionsExtension({ admin: projectionAdmin(store) }),
+            staticFiles({
+              root: consoleDir(),
+              missingMessage: 'The web console is not built. Run `npm run build` in the Cairn repository (or install @cairn/console), then reload.',
+            }),
+          ],
           auth: { insecureDev: options.insecureDev === true },
           limits: { bodyLimit: options.bodyLimit },
           logger: { level: options.logLevel },

@@ -19,3 +19,8 @@ export class CliError extends Error {
 export function usageError(code: string, message: string): CliError {
   return new CliError(code, message, 2);
 }
+
+/** Something asked for does not exist: exit code 4. */
+export function notFound(code: string, message: string): CliError {
+  return new CliError(code, message, 4);
+}

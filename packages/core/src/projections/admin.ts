@@ -46,7 +46,15 @@ export function projectionAdmin(store: EventStore): ProjectionAdmin {
       if (building) return building.generation;
       const live = gens.find((g) => g.status === 'live') ?? gens.at(-1);
       const next = (gens.at(-1)?.generation ?? 0) + 1;
-      await state.createGeneration({ name, generation: next, definitionVersion: live?.definitionVersion ?? 1, status: 'building', partitions: live?.partitions ?? 1, paused: false });
+      await state.createGeneration({
+        name,
+        generation: next,
+        definitionVersion: live?.definitionVersion ?? 1,
+        status: 'building',
+        partitions: live?.partitions ?? 1,
+        paused: false,
+        ...(live?.filter ? { filter: live.filter } : {}),
+      });
       return next;
     },
     async pause(name) {

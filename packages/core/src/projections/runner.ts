@@ -152,7 +152,7 @@ class Runner implements ProjectionRunner {
         const live = gens.find((g) => g.status === 'live');
         const next = (gens.at(-1)?.generation ?? 0) + 1;
         // The first generation is live at once (there is nothing else to serve); later ones build beside it.
-        await this.#state.createGeneration({ name: p.name, generation: next, definitionVersion: version, status: live ? 'building' : 'live', partitions, paused: false });
+        await this.#state.createGeneration({ name: p.name, generation: next, definitionVersion: version, status: live ? 'building' : 'live', partitions, paused: false, filter: filterOf(p) });
         if (!live) await this.#switchViews(p, next);
       }
       for (const g of await this.#state.generations(p.name)) if (g.definitionVersion === version && g.status !== 'retired') await this.#setup(p, g.generation);
@@ -321,7 +321,7 @@ class Runner implements ProjectionRunner {
     const building = gens.find((g) => g.status === 'building');
     if (building) return building.generation;
     const next = (gens.at(-1)?.generation ?? 0) + 1;
-    await this.#state.createGeneration({ name, generation: next, definitionVersion: p.version ?? 1, status: 'building', partitions: p.partitions ?? 1, paused: false });
+    await this.#state.createGeneration({ name, generation: next, definitionVersion: p.version ?? 1, status: 'building', partitions: p.partitions ?? 1, paused: false, filter: filterOf(p) });
     this.#ticking = this.#ticking.then(() => this.#supervise()).catch(() => undefined);
     await this.#ticking;
     return next;
@@ -413,7 +413,9 @@ export async function projectionStatus(
       position = position === undefined || cp < position ? cp : position;
     }
     const from = position ?? 0n;
-    const types = def ? projectionTypes(def as Projection) : undefined;
+    const stored = g.filter;
+    const types = def ? projectionTypes(def as Projection) : stored?.types;
+    const categories = def ? def.categories : stored?.categories;
     let eventsBehind = 0;
     let oldest: Date | undefined;
     const { backend } = storeInternals(store);
@@ -426,7 +428,7 @@ export async function projectionStatus(
           limit: 1000,
           includeSystem: false,
           ...(types ? { types } : {}),
-          ...(def?.categories ? { categories: def.categories } : {}),
+          ...(categories ? { categories } : {}),
           ...(g.partitions > 1 ? { partition: { count: g.partitions, index: partition } } : {}),
         });
         const first = page.events[0];
@@ -449,4 +451,10 @@ export async function projectionStatus(
     });
   }
   return reports;
+}
+
+/** What a projection reads, kept in the registry for status reports made without its code. */
+function filterOf(p: Projection): GenerationState['filter'] {
+  const types = projectionTypes(p);
+  return { ...(types ? { types } : {}), ...(p.categories ? { categories: p.categories } : {}) };
 }

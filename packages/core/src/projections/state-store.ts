@@ -40,6 +40,7 @@ interface GenerationRow {
   status: ProjectionStatus;
   partitions: number | string;
   paused: number | string | boolean;
+  filter: string | null;
 }
 
 interface DeadLetterRow {
@@ -65,6 +66,7 @@ const toGeneration = (r: GenerationRow): GenerationState => ({
   status: r.status,
   partitions: Number(r.partitions),
   paused: r.paused === true || Number(r.paused) === 1,
+  ...(r.filter ? { filter: JSON.parse(r.filter) as GenerationState['filter'] } : {}),
 });
 
 const toDeadLetter = (r: DeadLetterRow): DeadLetter => ({
@@ -105,9 +107,9 @@ export class SqlProjectionState implements ProjectionStateStore {
   async createGeneration(s: GenerationState): Promise<void> {
     const now = Date.now();
     await this.#sql.query(
-      `INSERT INTO ${this.#t('projections')} (name, generation, definition_version, status, partitions, paused, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (name, generation) DO NOTHING`,
-      [s.name, s.generation, s.definitionVersion, s.status, s.partitions, s.paused ? 1 : 0, now],
+      `INSERT INTO ${this.#t('projections')} (name, generation, definition_version, status, partitions, paused, filter, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (name, generation) DO NOTHING`,
+      [s.name, s.generation, s.definitionVersion, s.status, s.partitions, s.paused ? 1 : 0, s.filter ? JSON.stringify(s.filter) : null, now],
     );
   }
 

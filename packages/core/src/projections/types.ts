@@ -80,6 +80,8 @@ export interface GenerationState {
   status: ProjectionStatus;
   partitions: number;
   paused: boolean;
+  /** The event types and categories the projection reads, so status can count its lag without its code. */
+  filter?: { types?: readonly string[]; categories?: readonly string[] };
 }
 
 /** What `status()` reports per projection generation. */
