@@ -18,5 +18,6 @@ export function fmtRatio(value: number | null): string {
 export function fmtValue(value: number | undefined, unit: string): string {
   if (value === undefined || !Number.isFinite(value)) return '—';
   if (unit === 'MB') return `${value.toFixed(1)} MB`;
+  if (unit.startsWith('ms')) return `${fmtMs(value)} ${unit}`;
   return `${fmtRate(value)} ${unit}`;
 }
