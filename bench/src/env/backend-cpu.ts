@@ -18,16 +18,23 @@ export async function backendCpuMs(admin: PgPool, appName: string): Promise<Map<
   });
   const cpu = new Map<number, number>();
   for (const { pid } of rows) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // Fields after the command name (which may contain spaces) start at state; utime and stime are the 12th and 13th of those.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      cpu.set(pid, (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK);
-    } catch {
-      return undefined;
-    }
+    const ms = processCpuMs(pid);
+    if (ms === undefined) return undefined;
+    cpu.set(pid, ms);
   }
   return cpu;
+}
+
+/** Cumulative CPU (user + system) of one process on this machine in ms, from /proc; undefined when it cannot be read. 10 ms resolution. */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start at state; utime and stime are the 12th and 13th of those.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
+  } catch {
+    return undefined;
+  }
 }
 
 /** CPU spent between two samples: a backend that appeared in between counts from zero. */

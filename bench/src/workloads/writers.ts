@@ -28,6 +28,8 @@ export interface AppendHooks {
   /** Called just before each append with the key in its note (W7 uses it to time delivery). */
   issued?(key: string, at: number): void;
   acked?(key: string, at: number): void;
+  /** A `now()` after which writers issue no more appends (the HTTP workload's time bound); the round's count is then smaller. */
+  deadline?: number;
 }
 
 /** Every writer makes `perWriter` appends concurrently with the others; one round's work. */
@@ -35,6 +37,7 @@ export async function runWriters(side: Subject, state: WriterState, perWriter: n
   const { plan } = state;
   const one = async (w: number): Promise<void> => {
     for (let i = 0; i < perWriter; i++) {
+      if (hooks.deadline !== undefined && now() > hooks.deadline) return;
       const n = state.made[w] ?? 0;
       state.made[w] = n + 1;
       const streamId = plan.streamId(w, n % plan.streamsPerWriter);
