@@ -93,10 +93,11 @@ export function scaled(n: number, scale: number, min = 1): number {
  * machine the client (this Node process) and the database share the cores, so CPU per
  * operation, not only latency, decides throughput under concurrency.
  */
-export function cpuNote(store: Tally, raw: Tally, per: string): string {
+export function cpuNote(store: Tally, raw: Tally, per: string, names: readonly [string, string] = ['store', 'raw']): string {
   const us = (ms: number, t: Tally): string => (t.ops > 0 ? ((ms * 1000) / t.ops).toFixed(0) : '?');
-  let note = `CPU per ${per}: client store ${us(store.cpuMs, store)} / raw ${us(raw.cpuMs, raw)} µs`;
-  if (store.serverCpuMs > 0 || raw.serverCpuMs > 0) note += `; server store ${us(store.serverCpuMs, store)} / raw ${us(raw.serverCpuMs, raw)} µs`;
+  const [a, b] = names;
+  let note = `CPU per ${per}: client ${a} ${us(store.cpuMs, store)} / ${b} ${us(raw.cpuMs, raw)} µs`;
+  if (store.serverCpuMs > 0 || raw.serverCpuMs > 0) note += `; server ${a} ${us(store.serverCpuMs, store)} / ${b} ${us(raw.serverCpuMs, raw)} µs`;
   return note;
 }
 

@@ -1,3 +1,4 @@
+import { dcbConditionalAppend } from './dcb-conditional-append.js';
 import { httpAppend } from './http-append.js';
 import { p1ProjectionCatchUp } from './p1-projection-catch-up.js';
 import { p2ProjectionLag } from './p2-projection-lag.js';
@@ -11,7 +12,7 @@ import { w7LiveDelivery } from './w7-live-delivery.js';
 import { w8AggregateSnapshots } from './w8-aggregate-snapshots.js';
 import type { Workload } from './workload.js';
 
-/** Every workload, in table order. W8 and HTTP are slots that report "pending" until their dependencies land; P1–P2 measure projections (not in BENCH.md yet). */
+/** Every workload, in table order. W1–W8 are BENCH.md's; HTTP (through `cairn serve`), DCB (conditional appends, issue 10) and P1–P2 (projections) have no BENCH.md target yet. */
 export const WORKLOADS: readonly Workload[] = [
   w1SingleWriter,
   w2ConcurrentWriters,
@@ -22,6 +23,7 @@ export const WORKLOADS: readonly Workload[] = [
   w7LiveDelivery,
   w8AggregateSnapshots,
   httpAppend,
+  dcbConditionalAppend,
   p1ProjectionCatchUp,
   p2ProjectionLag,
 ];
