@@ -13,10 +13,11 @@ export interface Provenance {
 export function describeCode(): Provenance | undefined {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
   try {
-    const git = (...args: string[]): string => execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const commit = git('rev-parse', '--short', 'HEAD');
+    const git = (...args: string[]): string => execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const commit = git('rev-parse', '--short', 'HEAD').trim();
     const dirty = git('status', '--porcelain', '--', 'packages/core/src', 'packages/sqlite/src', 'packages/postgres/src');
-    return { commit, uncommittedStoreFiles: dirty.split('\n').filter((l) => l.length > 0).map((l) => l.slice(3)) };
+    // Porcelain lines are "XY path": not trimmed, since X is often a space (" M packages/…").
+    return { commit, uncommittedStoreFiles: dirty.split('\n').filter((l) => l.length > 3).map((l) => l.slice(3)) };
   } catch {
     return undefined;
   }

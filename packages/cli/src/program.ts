@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAppend } from './commands/append.js';
+import { registerBench } from './commands/bench.js';
 import { registerCopyStream } from './commands/copy-stream.js';
 import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
@@ -59,5 +60,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerProjections(program, ctx);
   registerSnapshot(program, ctx);
   registerForget(program, ctx);
+  registerBench(program, ctx);
   return program;
 }
