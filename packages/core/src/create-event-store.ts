@@ -4,7 +4,7 @@ import { type IntegrityReport, type IntegrityRow, verifyRows } from './integrity
 import { verifyStructure } from './verify-structure.js';
 import { InvalidArgumentError, InvalidEventError, StoreClosedError } from './errors.js';
 import type { EventStore } from './event-store.js';
-import { LazyEventStream } from './event-stream.js';
+import { type NextPage, PageIterator, PagedEventStream } from './event-stream.js';
 import { DEFAULT_PAGE_SIZE, readAllPaged, readStreamPaged } from './readers.js';
 import { subscribeToAll } from './subscribe.js';
 import type {
@@ -105,6 +105,7 @@ class BackedEventStore implements EventStore {
   /** Decrypt personal fields, then upcast: what every read applies. Undefined when there is nothing to do. */
   readonly #decode: (<T extends StoredEvent>(e: T) => Promise<T>) | undefined;
   readonly #cipher: PersonalDataCipher | undefined;
+  readonly #upcastSync: <T extends StoredEvent>(e: T) => T;
   readonly #currentSchemaVersion: (type: string) => number;
   readonly #closing = new AbortController();
   readonly snapshots: SnapshotStore;
@@ -118,6 +119,7 @@ class BackedEventStore implements EventStore {
     this.#backend = backend;
     this.#limits = limits;
     this.#cipher = cipher;
+    this.#upcastSync = upcasters.isEmpty ? (e) => e : (e) => upcasters.apply(e);
     this.#decode =
       upcasters.isEmpty && cipher === undefined
         ? undefined
@@ -137,12 +139,18 @@ class BackedEventStore implements EventStore {
     });
   }
 
-  /** Pass events through decryption and the upcaster chain (the source itself when there is neither). */
-  #upcasted<T extends StoredEvent>(source: () => AsyncGenerator<StoredEvent>): () => AsyncGenerator<T> {
+  /** Pass each page through decryption and the upcaster chain (as it is when there is neither). */
+  #decoded<T extends StoredEvent>(open: () => NextPage<StoredEvent>): () => NextPage<T> {
     const decode = this.#decode;
-    if (decode === undefined) return source as () => AsyncGenerator<T>;
-    return async function* () {
-      for await (const e of source()) yield (await decode(e)) as T;
+    if (decode === undefined) return open as unknown as () => NextPage<T>;
+    return () => {
+      const next = open();
+      return async () => {
+        const page = await next();
+        if (page === undefined) return undefined;
+        // Upcasting alone is synchronous: no promise per event unless there is something to decrypt.
+        return (this.#cipher ? await Promise.all(page.map((e) => decode(e))) : page.map((e) => this.#upcastSync(e))) as T[];
+      };
     };
   }
 
@@ -215,33 +223,31 @@ class BackedEventStore implements EventStore {
   readStream<E extends EventShape = EventShape>(streamId: string, options: ReadStreamOptions = {}): EventStream<StoredEvent<E>> {
     this.#assertOpen('read a stream');
     validateStreamId(streamId, true);
-    const plan = this.#upcasted<StoredEvent<E>>(readStreamPaged(this.#backend, streamId, options));
-    const ready = (): Promise<void> => this.#ready();
-    return new LazyEventStream(async function* () {
-      await ready();
-      yield* plan();
+    const open = this.#decoded<StoredEvent<E>>(readStreamPaged(this.#backend, streamId, options));
+    return new PagedEventStream(async () => {
+      await this.#ready();
+      return open();
     });
   }
 
   readAll<E extends EventShape = EventShape>(options: ReadAllOptions = {}): EventStream<StoredEvent<E>> {
     this.#assertOpen('read the log');
-    const plan = this.#upcasted<StoredEvent<E>>(readAllPaged(this.#backend, options));
-    const ready = (): Promise<void> => this.#ready();
-    return new LazyEventStream(async function* () {
-      await ready();
-      yield* plan();
+    const open = this.#decoded<StoredEvent<E>>(readAllPaged(this.#backend, options));
+    return new PagedEventStream(async () => {
+      await this.#ready();
+      return open();
     });
   }
 
   subscribe<E extends EventShape = EventShape>(options: SubscribeOptions = {}): AsyncIterable<StoredEvent<E>> {
     this.#assertOpen('subscribe');
-    const run = this.#upcasted<StoredEvent<E>>(subscribeToAll(this.#backend, options, this.#closing.signal));
-    const ready = (): Promise<void> => this.#ready();
+    const open = this.#decoded<StoredEvent<E>>(subscribeToAll(this.#backend, options, this.#closing.signal));
     return {
-      [Symbol.asyncIterator]: async function* () {
-        await ready();
-        yield* run();
-      },
+      [Symbol.asyncIterator]: () =>
+        new PageIterator(async () => {
+          await this.#ready();
+          return open();
+        }),
     };
   }
 

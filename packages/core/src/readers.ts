@@ -1,4 +1,5 @@
 import type { StoreBackend } from './backend.js';
+import type { NextPage } from './event-stream.js';
 import { InvalidArgumentError } from './errors.js';
 import type { ReadAllOptions, ReadStreamOptions, StoredEvent } from './types.js';
 import { describe, validateCount, validateNames, validatePosition, validateVersionBound } from './validate.js';
@@ -12,7 +13,7 @@ const LAST = Number.MAX_SAFE_INTEGER;
  * and return a generator factory that pages by version with keyset bounds: memory stays
  * flat however long the stream is.
  */
-export function readStreamPaged(backend: StoreBackend, streamId: string, options: ReadStreamOptions): () => AsyncGenerator<StoredEvent> {
+export function readStreamPaged(backend: StoreBackend, streamId: string, options: ReadStreamOptions): () => NextPage<StoredEvent> {
   const direction = options.direction ?? 'forward';
   if (direction !== 'forward' && direction !== 'backward') {
     throw new InvalidArgumentError('direction', `expected 'forward' or 'backward', got ${describe(direction)}`);
@@ -27,11 +28,13 @@ export function readStreamPaged(backend: StoreBackend, streamId: string, options
   }
   const forward = direction === 'forward';
 
-  return async function* () {
+  return () => {
     let cursor = forward ? Math.max(from ?? 1, 1) : Math.min(from ?? LAST, LAST);
     const end = forward ? (to ?? LAST) : Math.max(to ?? 1, 1);
     let remaining = limit;
-    while (remaining > 0 && (forward ? cursor <= end : cursor >= end)) {
+    let finished = false;
+    return async () => {
+      if (finished || remaining <= 0 || (forward ? cursor > end : cursor < end)) return undefined;
       const want = Math.min(pageSize, remaining);
       const page = await backend.readStreamPage({
         streamId,
@@ -41,17 +44,17 @@ export function readStreamPaged(backend: StoreBackend, streamId: string, options
         limit: want,
         ...(until ? { until } : {}),
       });
-      for (const event of page) yield event;
       remaining -= page.length;
       const last = page.at(-1);
-      if (page.length < want || last === undefined) return;
-      cursor = forward ? last.version + 1 : last.version - 1;
-    }
+      if (page.length < want || last === undefined) finished = true;
+      else cursor = forward ? last.version + 1 : last.version - 1;
+      return page.length > 0 ? page : undefined;
+    };
   };
 }
 
 /** Same for the global log, paging by position. */
-export function readAllPaged(backend: StoreBackend, options: ReadAllOptions): () => AsyncGenerator<StoredEvent> {
+export function readAllPaged(backend: StoreBackend, options: ReadAllOptions): () => NextPage<StoredEvent> {
   const after = options.after === undefined ? 0n : validatePosition(options.after, 'after');
   const types = validateNames(options.types, 'types');
   const categories = validateNames(options.categories, 'categories');
@@ -59,17 +62,19 @@ export function readAllPaged(backend: StoreBackend, options: ReadAllOptions): ()
   const pageSize = validateCount(options.pageSize, 'pageSize', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
   const includeSystem = options.includeSystem === true;
 
-  return async function* () {
+  return () => {
     let cursor = after;
     let remaining = limit;
-    while (remaining > 0) {
+    let finished = false;
+    return async () => {
+      if (finished || remaining <= 0) return undefined;
       const want = Math.min(pageSize, remaining);
       const page = await backend.readAllPage({ after: cursor, limit: want, includeSystem, ...(types ? { types } : {}), ...(categories ? { categories } : {}) });
-      for (const event of page.events) yield event;
       remaining -= page.events.length;
       const last = page.events.at(-1);
-      if (page.events.length < want || last === undefined) return;
-      cursor = last.position;
-    }
+      if (page.events.length < want || last === undefined) finished = true;
+      else cursor = last.position;
+      return page.events.length > 0 ? page.events : undefined;
+    };
   };
 }

@@ -1,5 +1,6 @@
 import type { StoreBackend } from './backend.js';
 import { InvalidArgumentError } from './errors.js';
+import type { NextPage } from './event-stream.js';
 import type { Position, StoredEvent, SubscribeOptions } from './types.js';
 import { describe, validateCount, validateNames, validatePosition } from './validate.js';
 
@@ -12,7 +13,7 @@ const DEFAULT_POLL_MS = 1000;
  * the last delivered position (or after `head` when a page ran dry) neither skips nor
  * repeats. Wake-ups only shorten the wait; the poll interval is the safety net.
  */
-export function subscribeToAll(backend: StoreBackend, options: SubscribeOptions, storeClosing: AbortSignal): () => AsyncGenerator<StoredEvent> {
+export function subscribeToAll(backend: StoreBackend, options: SubscribeOptions, storeClosing: AbortSignal): () => NextPage<StoredEvent> {
   const start = options.after === 'end' || options.after === undefined ? (options.after ?? 0n) : validatePosition(options.after, 'after');
   const types = validateNames(options.types, 'types');
   const categories = validateNames(options.categories, 'categories');
@@ -24,27 +25,31 @@ export function subscribeToAll(backend: StoreBackend, options: SubscribeOptions,
   const signal = options.signal ? AbortSignal.any([options.signal, storeClosing]) : storeClosing;
   const filter = { includeSystem: options.includeSystem === true, ...(types ? { types } : {}), ...(categories ? { categories } : {}) };
 
-  return async function* () {
-    let cursor: Position = start === 'end' ? await backend.headPosition() : start;
-    while (!signal.aborted) {
-      const seq = backend.wakeups.seq;
-      let page;
-      try {
-        page = await backend.readAllPage({ after: cursor, limit: batchSize, ...filter });
-      } catch (error) {
-        if (signal.aborted) return; // the store closed under us: end quietly
-        throw error;
-      }
-      for (const event of page.events) {
-        if (signal.aborted) return;
-        yield event;
-        cursor = event.position;
-      }
-      if (page.events.length < batchSize) {
-        // Everything matching up to head was in this page, so head is a safe resume point.
-        if (page.head > cursor) cursor = page.head;
+  // Pages instead of single events: the consumer's iterator hands them out one by one, and a
+  // page is only fetched once the previous one has been handed out, so delivery stays in order.
+  return () => {
+    let cursor: Position | undefined;
+    return async () => {
+      cursor ??= start === 'end' ? await backend.headPosition() : start;
+      while (!signal.aborted) {
+        const seq = backend.wakeups.seq;
+        let page;
+        try {
+          page = await backend.readAllPage({ after: cursor, limit: batchSize, ...filter });
+        } catch (error) {
+          if (signal.aborted) return undefined; // the store closed under us: end quietly
+          throw error;
+        }
+        const last = page.events.at(-1);
+        if (last !== undefined) cursor = last.position;
+        if (page.events.length < batchSize && page.head > cursor) {
+          // Everything matching up to head was in this page, so head is a safe resume point.
+          cursor = page.head;
+        }
+        if (page.events.length > 0) return page.events;
         await backend.wakeups.wait(seq, pollMs, signal);
       }
-    }
+      return undefined;
+    };
   };
 }

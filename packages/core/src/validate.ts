@@ -2,6 +2,7 @@ import type { AppendRequest, ListStreamsRequest, PreparedEvent } from './backend
 import { BatchTooLargeError, EventTooLargeError, InvalidArgumentError, InvalidEventError, InvalidStreamIdError } from './errors.js';
 import { validateCondition } from './dcb/query.js';
 import { assertJsonValue, utf8Length } from './json.js';
+import { uuidv7 } from './uuid.js';
 import type { AppendOptions, ExpectedVersion, ListStreamsOptions, Position } from './types.js';
 
 export interface StoreLimits {
@@ -123,7 +124,7 @@ function prepareEvent(input: unknown, at: string, limits: StoreLimits, currentSc
   }
 
   let eventId: string;
-  if (event.id === undefined) eventId = crypto.randomUUID();
+  if (event.id === undefined) eventId = uuidv7();
   else if (typeof event.id === 'string' && UUID.test(event.id)) eventId = event.id.toLowerCase();
   else throw new InvalidEventError(`${at}.id`, `must be a UUID string, got ${describe(event.id)}`);
 

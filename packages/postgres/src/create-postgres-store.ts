@@ -10,6 +10,11 @@ export interface PostgresStoreOptions extends EventStoreOptions {
   poolSize?: number;
   /** Send NOTIFY after appends so subscribers in other processes wake at once. Default true. */
   notify?: boolean;
+  /**
+   * Send appends made in the same event-loop turn to the server together: one transaction and
+   * one commit for all, each keeping its own outcome. Default true.
+   */
+  groupCommit?: boolean;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,50}$/;
@@ -32,6 +37,6 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
   }
   const poolSize = options.poolSize ?? 10;
   if (!Number.isInteger(poolSize) || poolSize < 1) throw new InvalidArgumentError('poolSize', 'expected a positive integer');
-  const backend = new PostgresBackend({ connectionString: options.connectionString, schema, poolSize, notify: options.notify ?? true });
+  const backend = new PostgresBackend({ connectionString: options.connectionString, schema, poolSize, notify: options.notify ?? true, groupCommit: options.groupCommit ?? true });
   return createEventStore(backend, options);
 }

@@ -6,6 +6,10 @@ export interface QueryConfig {
   values?: unknown[];
   /** Server-side prepared statement name, reused per connection. */
   name?: string;
+  /** 'array': rows as arrays of column values (cheaper than objects). */
+  rowMode?: 'array';
+  /** Per-query type parsers. */
+  types?: { getTypeParser(oid: number, format?: string): (value: string) => unknown };
 }
 
 export interface QueryResult<Row> {
@@ -56,6 +60,7 @@ export interface PoolConfig {
 interface PgModule {
   Pool: new (config: PoolConfig) => Pool;
   Client: new (config: PoolConfig) => Client;
+  types: { getTypeParser(oid: number, format?: string): unknown };
 }
 
 const require = createRequire(import.meta.url);

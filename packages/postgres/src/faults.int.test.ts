@@ -68,8 +68,10 @@ describe('postgres faults', () => {
       // Cut every connection every 100 ms for 2.5 s, then let the writers finish.
       const cutter = setInterval(() => p.cut(), 100);
       setTimeout(() => clearInterval(cutter), 2500);
+      const until = Date.now() + 3000;
       const writers = Array.from({ length: 4 }, async (_, w) => {
-        for (let i = 0; i < 25; i++) {
+        // Keep writing through the whole cutting period (and a little after).
+        for (let i = 0; Date.now() < until; i++) {
           const batch = Array.from({ length: 1 + (i % 4) }, (_, k) => ({ id: crypto.randomUUID(), type: 'Moved', data: { w, i, k } }));
           // The client cannot know whether a cut append committed: it retries with the same ids until it has an answer.
           for (let attempt = 0; ; attempt++) {

@@ -5,7 +5,6 @@ import {
   type AppendResult,
   ConcurrencyError,
   conditionFailed,
-  type ExpectedVersion,
   type InlineHandler,
   type IntegrityRow,
   type QueryPageRequest,
@@ -17,15 +16,17 @@ import {
   type StreamInfo,
   type StreamPageRequest,
 } from '@cairn/core';
-import type { Pool, PoolConfig } from './driver.js';
+import type { Pool, PoolConfig, QueryConfig } from './driver.js';
 import { loadPg } from './driver.js';
 import { pgCode, translateError } from './errors.js';
 import { migrateSchema } from './migrate.js';
-import { EVENT_COLUMNS, type EventRow, type StreamRow, textArrayLiteral, toStoredEvent, toStreamInfo } from './rows.js';
+import { arrayToStoredEvent, EVENT_COLUMNS, type EventRow, type StreamRow, textArrayLiteral, toStoredEvent, toStreamInfo } from './rows.js';
+import { eventTypes } from './types.js';
 import { SqlState } from './schema.js';
 import { PostgresKeys } from './postgres-keys.js';
 import { PostgresSnapshots } from './postgres-snapshots.js';
 import { PostgresSqlAccess } from './postgres-sql-access.js';
+import { encodeExpected, GroupCommit, type GroupOutcome, groupJson } from './group-commit.js';
 import { PgWakeups } from './wakeups.js';
 
 export interface PostgresBackendOptions {
@@ -33,12 +34,9 @@ export interface PostgresBackendOptions {
   schema: string;
   poolSize: number;
   notify: boolean;
+  groupCommit: boolean;
 }
 
-function encodeExpected(expected: ExpectedVersion): number {
-  if (typeof expected === 'number') return expected;
-  return expected === 'any' ? -1 : expected === 'no-stream' ? -2 : -3;
-}
 
 export class PostgresBackend implements StoreBackend {
   readonly kind = 'postgres';
@@ -67,6 +65,13 @@ export class PostgresBackend implements StoreBackend {
     this.#s = `"${options.schema}"`;
     this.snapshots = new PostgresSnapshots(this.pool, options.schema);
     this.sql = new PostgresSqlAccess(this.pool, config, options.schema);
+    this.#group = options.groupCommit
+      ? new GroupCommit(
+          (r) => this.#appendOne(r),
+          (rs) => this.#appendGroup(rs),
+          async (r) => resolveDuplicateAppend(r, await this.readByEventIds(r.events.map((e) => e.eventId))),
+        )
+      : undefined;
     this.keys = new PostgresKeys(this.sql);
     this.wakeups = new PgWakeups(this.pool, config, `cairn_${options.schema}`, options.notify);
   }
@@ -83,9 +88,39 @@ export class PostgresBackend implements StoreBackend {
     this.#inline = handler;
   }
 
-  async append(request: AppendRequest): Promise<AppendResult> {
+  readonly #group: GroupCommit | undefined;
+
+  append(request: AppendRequest): Promise<AppendResult> {
+    // Conditions take exclusive locks and inline projections a transaction of their own: those go alone.
+    if (this.#group && !request.condition && !this.#inline) return this.#group.enqueue(request);
+    return this.#appendOne(request);
+  }
+
+  /** Many appends in one round trip and one transaction (see GroupCommit). */
+  async #appendGroup(requests: AppendRequest[]): Promise<GroupOutcome[]> {
+    type Row = { idx: number; outcome: 'ok' | 'conflict' | 'duplicate'; new_version: string | null; last_position: string | null; detail: string | null };
+    let rows: Row[];
+    try {
+      rows = (await this.pool.query<Row>({ name: `cairn_append_group_${this.schema}`, text: `SELECT * FROM ${this.#s}.append_group($1)`, values: [groupJson(requests)] })).rows;
+    } catch (error) {
+      throw translateError(error, `append to ${requests.length} streams`);
+    }
+    if (rows.some((r) => r.outcome === 'ok')) this.wakeups.published();
+    const outcomes: GroupOutcome[] = new Array(requests.length);
+    for (const r of rows) {
+      outcomes[r.idx] =
+        r.outcome === 'ok'
+          ? { kind: 'ok', version: Number(r.new_version), position: BigInt(r.last_position as string) }
+          : r.outcome === 'conflict'
+            ? { kind: 'conflict', actual: Number(r.detail ?? 0) }
+            : { kind: 'duplicate' };
+    }
+    return outcomes;
+  }
+
+  async #appendOne(request: AppendRequest): Promise<AppendResult> {
     const { streamId, events } = request;
-    const tags = events.map((e) => (e.tags.length > 0 ? textArrayLiteral(e.tags) : null));
+    const tags = events.some((e) => e.tags.length > 0) ? events.map((e) => (e.tags.length > 0 ? textArrayLiteral(e.tags) : null)) : null;
     try {
       const config = {
         name: `cairn_append_${this.schema}`,
@@ -153,13 +188,13 @@ export class PostgresBackend implements StoreBackend {
     const values: unknown[] = [request.streamId, request.fromVersion, request.toVersion, request.limit];
     if (request.until) values.push(request.until);
     const name = `cairn_stream_${forward ? 'f' : 'b'}${until ? 'u' : ''}_${this.schema}`;
-    const { rows } = await this.#query<EventRow>({ name, text, values }, `read stream "${request.streamId}"`);
-    return rows.map(toStoredEvent);
+    const { rows } = await this.#query<unknown[]>({ name, text, values, rowMode: 'array', types: eventTypes }, `read stream "${request.streamId}"`);
+    return rows.map((r) => arrayToStoredEvent(r));
   }
 
   async readAllPage(request: AllPageRequest): Promise<AllPage> {
     // The page never goes past the settled head: see the gap-free order notes in schema.ts.
-    const { rows } = await this.#query<EventRow & { page_head: string }>(
+    const { rows } = await this.#query<unknown[]>(
       {
         name: `cairn_all_${this.schema}`,
         text: `SELECT * FROM ${this.#s}.read_all($1, $2, $3, $4, $5, $6, $7)`,
@@ -172,26 +207,26 @@ export class PostgresBackend implements StoreBackend {
           request.partition?.count ?? null,
           request.partition?.index ?? null,
         ],
+        rowMode: 'array',
+        types: eventTypes,
       },
       'read the global log',
     );
-    const head = BigInt(rows[0]?.page_head ?? 0);
-    const events = rows[0]?.position === null || rows[0]?.position === undefined ? [] : rows.map(toStoredEvent);
-    return { events, head };
+    return pageOf(rows);
   }
 
   async readQueryPage(request: QueryPageRequest): Promise<AllPage> {
-    const { rows } = await this.#query<EventRow & { page_head: string }>(
+    const { rows } = await this.#query<unknown[]>(
       {
         name: `cairn_query_${this.schema}`,
         text: `SELECT * FROM ${this.#s}.read_query($1, $2, $3)`,
         values: [JSON.stringify(request.query), String(request.after), request.limit],
+        rowMode: 'array',
+        types: eventTypes,
       },
       'read by query',
     );
-    const head = BigInt(rows[0]?.page_head ?? 0);
-    const events = rows[0]?.position === null || rows[0]?.position === undefined ? [] : rows.map(toStoredEvent);
-    return { events, head };
+    return pageOf(rows);
   }
 
   async readByEventIds(eventIds: readonly string[]): Promise<StoredEvent[]> {
@@ -297,7 +332,7 @@ export class PostgresBackend implements StoreBackend {
     await this.pool.end();
   }
 
-  async #query<Row>(config: { text: string; values?: unknown[]; name?: string }, operation: string) {
+  async #query<Row>(config: QueryConfig, operation: string) {
     try {
       return await this.pool.query<Row>(config);
     } catch (error) {
@@ -330,4 +365,12 @@ class InlineFailure extends Error {
   constructor(override readonly cause: unknown) {
     super('inline projection failed');
   }
+}
+
+/** read_all / read_query rows: the page head first, then the event (all NULL when the page is empty). */
+function pageOf(rows: unknown[][]): AllPage {
+  const first = rows[0];
+  const head = BigInt((first?.[0] as string | undefined) ?? 0);
+  const events = first === undefined || first[1] === null ? [] : rows.map((r) => arrayToStoredEvent(r, 1));
+  return { events, head };
 }

@@ -153,7 +153,7 @@ $fn$;
 CREATE FUNCTION ${s}.read_all(p_after bigint, p_limit integer, p_types text[], p_categories text[], p_include_system boolean,
                                p_partitions integer, p_partition integer)
 RETURNS TABLE (page_head bigint, "position" bigint, stream_id text, version bigint, event_id uuid, type text, schema_version integer,
-               data jsonb, metadata jsonb, tags text[], recorded_at timestamptz)
+               data jsonb, metadata jsonb, tags text[], recorded_ms float8)
 LANGUAGE plpgsql
 -- A log reader walks the position index in order. Without statistics (autovacuum off, a
 -- fresh import) the planner may prefer scanning the whole range and sorting it: 20x slower.
@@ -166,7 +166,8 @@ DECLARE
 BEGIN
   -- Everything at or below the head is settled, so this later snapshot sees it exactly.
   RETURN QUERY
-    SELECT v_head, e.position, e.stream_id::text, e.version, e.event_id, e.type, e.schema_version, e.data, e.metadata, e.tags, e.recorded_at
+    SELECT v_head, e.position, e.stream_id::text, e.version, e.event_id, e.type, e.schema_version, e.data, e.metadata, e.tags,
+           extract(epoch FROM e.recorded_at)::float8 * 1000
       FROM ${s}.events e
      WHERE e.position > p_after AND e.position <= v_head
        AND (p_types IS NULL OR e.type = ANY (p_types))
@@ -176,7 +177,7 @@ BEGIN
      ORDER BY e.position
      LIMIT p_limit;
   IF NOT FOUND THEN
-    RETURN QUERY SELECT v_head, NULL::bigint, NULL::text, NULL::bigint, NULL::uuid, NULL::text, NULL::integer, NULL::jsonb, NULL::jsonb, NULL::text[], NULL::timestamptz;
+    RETURN QUERY SELECT v_head, NULL::bigint, NULL::text, NULL::bigint, NULL::uuid, NULL::text, NULL::integer, NULL::jsonb, NULL::jsonb, NULL::text[], NULL::float8;
   END IF;
 END
 $fn$;
@@ -216,6 +217,12 @@ LANGUAGE plpgsql AS $fn$
 DECLARE
   k record;
 BEGIN
+  IF p_condition IS NULL AND p_tags IS NULL THEN
+    -- The common case, a plain append: shared locks on its types, in one statement.
+    PERFORM pg_advisory_xact_lock_shared(${LockClass.dcb}, key)
+       FROM (SELECT DISTINCT hashtext('${schema}:type:' || t) AS key FROM unnest(p_types) t ORDER BY 1) keys;
+    RETURN;
+  END IF;
   FOR k IN
     SELECT key, bool_or(exclusive) AS exclusive FROM (
       SELECT hashtext('${schema}:type:' || t) AS key, false AS exclusive FROM unnest(p_types) t
@@ -257,21 +264,22 @@ $fn$;
 
 CREATE FUNCTION ${s}.read_query(p_items jsonb, p_after bigint, p_limit integer)
 RETURNS TABLE (page_head bigint, "position" bigint, stream_id text, version bigint, event_id uuid, type text, schema_version integer,
-               data jsonb, metadata jsonb, tags text[], recorded_at timestamptz)
+               data jsonb, metadata jsonb, tags text[], recorded_ms float8)
 LANGUAGE plpgsql AS $fn$
 #variable_conflict use_column
 DECLARE
   v_head bigint := ${s}.settled_head();
 BEGIN
   RETURN QUERY
-    SELECT v_head, e.position, e.stream_id::text, e.version, e.event_id, e.type, e.schema_version, e.data, e.metadata, e.tags, e.recorded_at
+    SELECT v_head, e.position, e.stream_id::text, e.version, e.event_id, e.type, e.schema_version, e.data, e.metadata, e.tags,
+           extract(epoch FROM e.recorded_at)::float8 * 1000
       FROM ${s}.query_candidates(p_items, p_after, v_head) c
       JOIN ${s}.events e ON e.position = c.position
      WHERE ${s}.matches_query(p_items, e.type, e.tags)
      ORDER BY e.position
      LIMIT p_limit;
   IF NOT FOUND THEN
-    RETURN QUERY SELECT v_head, NULL::bigint, NULL::text, NULL::bigint, NULL::uuid, NULL::text, NULL::integer, NULL::jsonb, NULL::jsonb, NULL::text[], NULL::timestamptz;
+    RETURN QUERY SELECT v_head, NULL::bigint, NULL::text, NULL::bigint, NULL::uuid, NULL::text, NULL::integer, NULL::jsonb, NULL::jsonb, NULL::text[], NULL::float8;
   END IF;
 END
 $fn$;
@@ -289,9 +297,88 @@ LANGUAGE sql IMMUTABLE AS $fn$
 $fn$;
 
 /*
- * One round trip per append. p_expected: >= 0 exact version, -1 any, -2 no-stream, -3 exists.
- * Raises CN409 (detail = actual version) on a version mismatch and CN200 when the mismatch
- * is a retry of an append already stored; both roll back, so nothing is half-written.
+ * Writes one append's events at positions taken already (p_first …), checking the expected
+ * version under the stream's row lock. p_expected: >= 0 exact version, -1 any, -2 no-stream,
+ * -3 exists. Raises CN409 (detail = actual version) on a mismatch and CN200 when the
+ * mismatch is a retry of an append already stored. Shared by append and append_group.
+ */
+CREATE FUNCTION ${s}.write_events(
+  p_stream_id text,
+  p_expected bigint,
+  p_event_ids uuid[],
+  p_types text[],
+  p_schema_versions integer[],
+  p_data jsonb[],
+  p_metadata jsonb[],
+  p_tags text[],
+  p_recorded_at timestamptz[],
+  p_first bigint,
+  p_horizon xid8
+) RETURNS TABLE (new_version bigint, last_position bigint, recorded_at timestamptz)
+LANGUAGE plpgsql AS $fn$
+#variable_conflict use_column
+DECLARE
+  v_count integer := cardinality(p_event_ids);
+  v_new bigint;
+  v_now timestamptz;
+  v_hash text;
+  v_hashes text[] := '{}';
+  v_category text := split_part(p_stream_id, '-', 1);
+  -- Explicit times (imports keeping original times) or NULL: then the clock decides.
+  v_first_at timestamptz := p_recorded_at[1];
+  v_last_at timestamptz := p_recorded_at[cardinality(p_event_ids)];
+BEGIN
+  -- The real check, under the stream's row lock. RETURNING gives the stream's last hash as it
+  -- was (this statement does not change it): the hash chain continues from there.
+  IF p_expected = -2 OR p_expected = 0 THEN
+    INSERT INTO ${s}.streams AS s (stream_id, category, version, last_position, created_at, updated_at)
+    VALUES (p_stream_id, v_category, v_count, p_first + v_count - 1, coalesce(v_first_at, clock_timestamp()), coalesce(v_last_at, clock_timestamp()))
+    ON CONFLICT (stream_id) DO NOTHING
+    RETURNING s.version, s.updated_at, coalesce(s.last_hash, '') INTO v_new, v_now, v_hash;
+  ELSIF p_expected = -1 THEN
+    INSERT INTO ${s}.streams AS s (stream_id, category, version, last_position, created_at, updated_at)
+    VALUES (p_stream_id, v_category, v_count, p_first + v_count - 1, clock_timestamp(), clock_timestamp())
+    ON CONFLICT (stream_id) DO UPDATE
+      SET version = s.version + v_count, last_position = excluded.last_position, updated_at = greatest(clock_timestamp(), s.updated_at)
+    RETURNING s.version, s.updated_at, coalesce(s.last_hash, '') INTO v_new, v_now, v_hash;
+  ELSE
+    UPDATE ${s}.streams AS s
+      SET version = s.version + v_count, last_position = p_first + v_count - 1,
+          updated_at = coalesce(v_last_at, greatest(clock_timestamp(), s.updated_at))
+      WHERE s.stream_id = p_stream_id AND (p_expected = -3 OR s.version = p_expected)
+    RETURNING s.version, s.updated_at, coalesce(s.last_hash, '') INTO v_new, v_now, v_hash;
+  END IF;
+  IF v_new IS NULL THEN
+    PERFORM ${s}.raise_conflict(p_stream_id, p_event_ids[1]);
+  END IF;
+
+  FOR i IN 1..v_count LOOP
+    v_hash := ${s}.chain_hash(v_hash, p_stream_id, v_new - v_count + i, p_event_ids[i], p_types[i], p_schema_versions[i],
+                              p_data[i]::text, p_metadata[i]::text, p_tags[i]::text[]::text, coalesce(p_recorded_at[i], v_now));
+    v_hashes[i] := v_hash;
+  END LOOP;
+  UPDATE ${s}.streams SET last_hash = v_hash WHERE stream_id = p_stream_id;
+
+  INSERT INTO ${s}.events (position, horizon_xid, stream_id, version, event_id, type, schema_version, data, metadata, tags, recorded_at, hash)
+  SELECT p_first + i - 1, p_horizon, p_stream_id, v_new - v_count + i, p_event_ids[i], p_types[i],
+         p_schema_versions[i], p_data[i], p_metadata[i], p_tags[i]::text[], coalesce(p_recorded_at[i], v_now), v_hashes[i]
+  FROM generate_subscripts(p_event_ids, 1) AS i;
+
+  IF p_tags IS NOT NULL THEN
+    INSERT INTO ${s}.event_tags (tag, position)
+    SELECT DISTINCT unnest(p_tags[i]::text[]), p_first + i - 1
+    FROM generate_subscripts(p_event_ids, 1) AS i
+    WHERE p_tags[i] IS NOT NULL;
+  END IF;
+
+  RETURN QUERY SELECT v_new, p_first + v_count - 1, v_now;
+END
+$fn$;
+
+/*
+ * One round trip per append: a cheap pre-check (so most conflicts cost no positions), the
+ * tag and type locks, the condition, the positions, then write_events. Everything in one
+ * statement's transaction: a raise rolls it all back, so nothing is half-written.
  */
 CREATE FUNCTION ${s}.append(
   p_stream_id text,
@@ -309,20 +396,10 @@ CREATE FUNCTION ${s}.append(
 LANGUAGE plpgsql AS $fn$
 #variable_conflict use_column
 DECLARE
-  v_count integer := cardinality(p_event_ids);
   v_actual bigint;
-  v_new bigint;
   v_first bigint;
   v_horizon xid8;
-  v_now timestamptz;
-  v_category text := split_part(p_stream_id, '-', 1);
-  -- Explicit times (imports keeping original times) or NULL: then the clock decides.
-  v_first_at timestamptz := p_recorded_at[1];
-  v_hash text;
-  v_hashes text[] := '{}';
-  v_last_at timestamptz := p_recorded_at[cardinality(p_event_ids)];
 BEGIN
-  -- Cheap pre-check without locks, so most conflicts cost no positions.
   SELECT s.version INTO v_actual FROM ${s}.streams s WHERE s.stream_id = p_stream_id;
   v_actual := coalesce(v_actual, 0);
   IF NOT (p_expected = -1 OR (p_expected = -2 AND v_actual = 0) OR (p_expected = -3 AND v_actual > 0) OR p_expected = v_actual) THEN
@@ -334,51 +411,62 @@ BEGIN
     PERFORM ${s}.check_condition(p_stream_id, p_event_ids[1], p_condition, p_after);
   END IF;
 
-  SELECT a.first_position, a.horizon INTO v_first, v_horizon FROM ${s}.allocate_positions(v_count) a;
+  SELECT a.first_position, a.horizon INTO v_first, v_horizon FROM ${s}.allocate_positions(cardinality(p_event_ids)) a;
+  RETURN QUERY SELECT * FROM ${s}.write_events(p_stream_id, p_expected, p_event_ids, p_types, p_schema_versions, p_data, p_metadata, p_tags, p_recorded_at, v_first, v_horizon);
+END
+$fn$;
 
-  -- The real check, under the stream's row lock.
-  IF p_expected = -2 OR p_expected = 0 THEN
-    INSERT INTO ${s}.streams AS s (stream_id, category, version, last_position, created_at, updated_at)
-    VALUES (p_stream_id, v_category, v_count, v_first + v_count - 1, coalesce(v_first_at, clock_timestamp()), coalesce(v_last_at, clock_timestamp()))
-    ON CONFLICT (stream_id) DO NOTHING
-    RETURNING s.version, s.updated_at INTO v_new, v_now;
-  ELSIF p_expected = -1 THEN
-    INSERT INTO ${s}.streams AS s (stream_id, category, version, last_position, created_at, updated_at)
-    VALUES (p_stream_id, v_category, v_count, v_first + v_count - 1, clock_timestamp(), clock_timestamp())
-    ON CONFLICT (stream_id) DO UPDATE
-      SET version = s.version + v_count, last_position = excluded.last_position, updated_at = greatest(clock_timestamp(), s.updated_at)
-    RETURNING s.version, s.updated_at INTO v_new, v_now;
-  ELSE
-    UPDATE ${s}.streams AS s
-      SET version = s.version + v_count, last_position = v_first + v_count - 1,
-          updated_at = coalesce(v_last_at, greatest(clock_timestamp(), s.updated_at))
-      WHERE s.stream_id = p_stream_id AND (p_expected = -3 OR s.version = p_expected)
-    RETURNING s.version, s.updated_at INTO v_new, v_now;
-  END IF;
-  IF v_new IS NULL THEN
-    PERFORM ${s}.raise_conflict(p_stream_id, p_event_ids[1]);
-  END IF;
-
-  -- The hash chain continues from the stream's last event (its row is locked by us now).
-  SELECT coalesce(s.last_hash, '') INTO v_hash FROM ${s}.streams s WHERE s.stream_id = p_stream_id;
-  FOR i IN 1..v_count LOOP
-    v_hash := ${s}.chain_hash(v_hash, p_stream_id, v_new - v_count + i, p_event_ids[i], p_types[i], p_schema_versions[i],
-                              p_data[i]::text, p_metadata[i]::text, p_tags[i]::text[]::text, coalesce(p_recorded_at[i], v_now));
-    v_hashes[i] := v_hash;
+/*
+ * Group commit: the appends a process issues in the same moment (without conditions), in one
+ * transaction with one position allocation and one commit. Each append runs in its own
+ * subtransaction and keeps its own outcome: 'ok', 'conflict' (detail = actual version) or
+ * 'duplicate' (a retry of an append already stored). A conflicting append leaves a gap in
+ * positions, which the contract allows.
+ */
+CREATE FUNCTION ${s}.append_group(p_appends jsonb)
+RETURNS TABLE (idx integer, outcome text, new_version bigint, last_position bigint, recorded_at timestamptz, detail text)
+LANGUAGE plpgsql AS $fn$
+#variable_conflict use_column
+DECLARE
+  v_total integer;
+  v_first bigint;
+  v_horizon xid8;
+  v_next bigint;
+  v_types text[];
+  v_tags text[];
+  a jsonb;
+  v_ids uuid[];
+  v_detail text;
+  v_state text;
+BEGIN
+  SELECT sum(jsonb_array_length(x->'ids'))::integer INTO v_total FROM jsonb_array_elements(p_appends) x;
+  -- Every lock of the group up front, in one sorted pass: no deadlock between groups.
+  SELECT array_agg(t) INTO v_types FROM jsonb_array_elements(p_appends) x, jsonb_array_elements_text(x->'types') t;
+  SELECT array_agg(tt) INTO v_tags FROM jsonb_array_elements(p_appends) x, jsonb_array_elements_text(coalesce(x->'tags', '[]')) tt WHERE tt IS NOT NULL;
+  PERFORM ${s}.lock_tags_and_types(v_types, v_tags, NULL);
+  SELECT al.first_position, al.horizon INTO v_first, v_horizon FROM ${s}.allocate_positions(v_total) al;
+  v_next := v_first;
+  FOR i IN 0 .. jsonb_array_length(p_appends) - 1 LOOP
+    a := p_appends->i;
+    v_ids := ARRAY(SELECT jsonb_array_elements_text(a->'ids'))::uuid[];
+    BEGIN
+      RETURN QUERY
+        SELECT i, 'ok', w.new_version, w.last_position, w.recorded_at, NULL::text
+          FROM ${s}.write_events(
+            a->>'stream', (a->>'expected')::bigint, v_ids,
+            ARRAY(SELECT jsonb_array_elements_text(a->'types')),
+            ARRAY(SELECT jsonb_array_elements_text(a->'sv')::integer),
+            ARRAY(SELECT jsonb_array_elements(a->'data')),
+            ARRAY(SELECT jsonb_array_elements(a->'meta')),
+            CASE WHEN a ? 'tags' THEN ARRAY(SELECT CASE WHEN jsonb_typeof(t) = 'null' THEN NULL ELSE t #>> '{}' END FROM jsonb_array_elements(a->'tags') t) END,
+            CASE WHEN a ? 'at' THEN ARRAY(SELECT (t #>> '{}')::timestamptz FROM jsonb_array_elements(a->'at') t) END,
+            v_next, v_horizon) w;
+    EXCEPTION WHEN SQLSTATE '${SqlState.conflict}' OR SQLSTATE '${SqlState.duplicate}' OR unique_violation THEN
+      GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_detail = PG_EXCEPTION_DETAIL;
+      RETURN QUERY SELECT i, CASE WHEN v_state = '${SqlState.conflict}' THEN 'conflict' ELSE 'duplicate' END, NULL::bigint, NULL::bigint, NULL::timestamptz, v_detail;
+    END;
+    v_next := v_next + cardinality(v_ids);
   END LOOP;
-  UPDATE ${s}.streams SET last_hash = v_hash WHERE stream_id = p_stream_id;
-
-  INSERT INTO ${s}.events (position, horizon_xid, stream_id, version, event_id, type, schema_version, data, metadata, tags, recorded_at, hash)
-  SELECT v_first + i - 1, v_horizon, p_stream_id, v_new - v_count + i, p_event_ids[i], p_types[i],
-         p_schema_versions[i], p_data[i], p_metadata[i], p_tags[i]::text[], coalesce(p_recorded_at[i], v_now), v_hashes[i]
-  FROM generate_subscripts(p_event_ids, 1) AS i;
-
-  INSERT INTO ${s}.event_tags (tag, position)
-  SELECT DISTINCT unnest(p_tags[i]::text[]), v_first + i - 1
-  FROM generate_subscripts(p_event_ids, 1) AS i
-  WHERE p_tags[i] IS NOT NULL;
-
-  RETURN QUERY SELECT v_new, v_first + v_count - 1, v_now;
 END
 $fn$;
 

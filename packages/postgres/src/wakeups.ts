@@ -3,7 +3,7 @@ import type { Client, Pool, PoolConfig } from './driver.js';
 import { loadPg } from './driver.js';
 
 /** Coalescing window for outgoing NOTIFYs: bounds their rate under load, adds at most this much latency. */
-const NOTIFY_EVERY_MS = 2;
+const NOTIFY_EVERY_MS = 10;
 const RECONNECT_MS = 1000;
 
 /**

@@ -27,6 +27,18 @@ export class Connection {
     return statement as Statement<Row>;
   }
 
+  /** A prepared statement returning rows as arrays (cached apart from the object-row one). */
+  rawStmt(sql: string): Statement<unknown[]> {
+    const key = `raw:${sql}`;
+    let statement = this.#statements.get(key) as Statement<unknown[]> | undefined;
+    if (statement === undefined) {
+      statement = this.db.prepare(sql).raw(true);
+      if (this.#statements.size > 200) this.#statements.clear();
+      this.#statements.set(key, statement as Statement);
+    }
+    return statement;
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }

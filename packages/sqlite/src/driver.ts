@@ -10,6 +10,8 @@ export interface Statement<Row = unknown> {
   get(...params: unknown[]): Row | undefined;
   all(...params: unknown[]): Row[];
   iterate(...params: unknown[]): IterableIterator<Row>;
+  /** Rows as arrays of column values instead of objects (cheaper to build). */
+  raw(toggle?: boolean): Statement<unknown[]>;
 }
 
 export interface Database {

@@ -26,7 +26,7 @@ import {
 import { Connection } from './connection.js';
 import { sqliteCode, translateError } from './errors.js';
 import { Mutex } from './mutex.js';
-import { EVENT_COLUMNS, type EventRow, type StreamRow, toStoredEvent, toStreamInfo } from './rows.js';
+import { arrayToStoredEvent, EVENT_COLUMNS, type EventRow, type StreamRow, toStoredEvent, toStreamInfo } from './rows.js';
 import { migrate } from './schema.js';
 import { candidates, rowTags } from './sqlite-query.js';
 import { SqliteKeys } from './sqlite-keys.js';
@@ -107,27 +107,31 @@ export class SqliteBackend implements StoreBackend {
         throw translateError(error, 'begin an append');
       }
       const outcomes: Outcome[] = [];
+      // A lone append needs no savepoint: if it fails, the whole transaction is rolled back.
+      const alone = requests.length === 1;
       try {
         for (const request of requests) {
-          db.exec('SAVEPOINT cairn_append');
+          if (!alone) db.exec('SAVEPOINT cairn_append');
           try {
             const done = this.#appendOne(request);
             if (done.kind === 'duplicate') {
-              db.exec('ROLLBACK TO cairn_append; RELEASE cairn_append');
-            } else {
-              if (this.#inline) await this.sql.runInTransactionContext(() => (this.#inline as InlineHandler)(done.events, this.sql.inTransactionExecutor));
-              db.exec('RELEASE cairn_append');
+              // Undo partial writes of the retried batch (alone: the final ROLLBACK does); the result is the original one.
+              if (!alone) db.exec('ROLLBACK TO cairn_append; RELEASE cairn_append');
+              outcomes.push({ ok: true, result: done.result, wrote: false });
+              continue;
             }
+            if (this.#inline) await this.sql.runInTransactionContext(() => (this.#inline as InlineHandler)(done.events, this.sql.inTransactionExecutor));
+            if (!alone) db.exec('RELEASE cairn_append');
             outcomes.push({ ok: true, result: done.result });
           } catch (error) {
             // Disk full and I/O errors make SQLite roll back the whole transaction: then no
             // append of this group is stored, and all of them must fail.
             if (!db.inTransaction) throw error;
-            db.exec('ROLLBACK TO cairn_append; RELEASE cairn_append');
+            if (!alone) db.exec('ROLLBACK TO cairn_append; RELEASE cairn_append');
             outcomes.push({ ok: false, error: translateError(error, `append to "${request.streamId}"`) });
           }
         }
-        db.exec(outcomes.some((o) => o.ok) ? 'COMMIT' : 'ROLLBACK');
+        db.exec(outcomes.some((o) => o.ok && o.wrote !== false) ? 'COMMIT' : 'ROLLBACK');
       } catch (error) {
         // COMMIT itself failed (disk full, I/O error): nothing of this group is stored.
         if (db.inTransaction) db.exec('ROLLBACK');
@@ -217,7 +221,7 @@ export class SqliteBackend implements StoreBackend {
     const params: unknown[] = [request.streamId, request.fromVersion, request.toVersion];
     if (request.until) params.push(request.until.getTime());
     params.push(request.limit);
-    return this.#read((c) => c.stmt<EventRow>(sql).all(...params).map(toStoredEvent));
+    return this.#read((c) => c.rawStmt(sql).all(...params).map(arrayToStoredEvent));
   }
 
   async readAllPage(request: AllPageRequest): Promise<AllPage> {
@@ -242,7 +246,7 @@ export class SqliteBackend implements StoreBackend {
       }
       sql += ' ORDER BY position LIMIT ?';
       params.push(request.limit);
-      return { events: c.stmt<EventRow>(sql).all(...params).map(toStoredEvent), head: BigInt(head) };
+      return { events: c.rawStmt(sql).all(...params).map(arrayToStoredEvent), head: BigInt(head) };
     });
   }
 

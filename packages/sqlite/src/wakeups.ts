@@ -1,6 +1,6 @@
 import { Notifier, type Wakeups } from '@cairn/core';
 
-const WATCH_MS = 20;
+const WATCH_MS = 5;
 
 /**
  * Wake-ups for SQLite subscribers. Appends from this process notify at once; commits from

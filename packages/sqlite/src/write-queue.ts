@@ -6,7 +6,8 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-export type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
+/** `wrote: false` marks an idempotent retry answered without writing. */
+export type Outcome = { ok: true; result: AppendResult; wrote?: false } | { ok: false; error: unknown };
 
 /** Most appends folded into one transaction; bounds the latency one flush adds. */
 const MAX_GROUP = 256;
