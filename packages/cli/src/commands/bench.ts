@@ -44,7 +44,7 @@ export function registerBench(program: Command, ctx: CliContext): void {
   program
     .command('bench')
     .description("measure the stores: BENCH.md's workloads against raw ceilings, as `npm run bench` (prints the Markdown table, or JSON)")
-    .option('--scale <f>', "fraction of BENCH.md's sizes (1 = full run, about 6 minutes on 2 cores; 0.02 = smoke run)", scale, 1)
+    .option('--scale <f>', "fraction of BENCH.md's sizes (1 = full run, about 6½ minutes on 2 cores; 0.02 = smoke run)", scale, 1)
     .option('--store <kind>', 'sqlite, postgres or all', 'all')
     .option('--only <ids>', 'comma-separated workload ids, e.g. W1,W4 (W1–W8, HTTP, DCB, P1, P2)')
     .option('--db <url>', 'the PostgreSQL to measure in (fresh schemas, dropped afterwards); default $DATABASE_URL, else postgres://root@127.0.0.1:5432/test')
