@@ -10,33 +10,44 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-export type GroupOutcome =
-  | { kind: 'ok'; version: number; position: bigint }
-  | { kind: 'conflict'; actual: number }
-  | { kind: 'duplicate' };
+export type GroupOutcome = { kind: 'ok'; version: number; position: bigint } | { kind: 'conflict'; actual: number } | { kind: 'duplicate' };
 
 export function encodeExpected(expected: ExpectedVersion): number {
   if (typeof expected === 'number') return expected;
   return expected === 'any' ? -1 : expected === 'no-stream' ? -2 : -3;
 }
 
-/**
- * The JSON `append_group` reads. Event data and metadata are already JSON text, so they are
- * spliced in as they are instead of being parsed and serialised again.
- */
-export function groupJson(requests: readonly AppendRequest[]): string {
-  const parts = requests.map((r) => {
-    const s = JSON.stringify;
-    const tags = r.events.some((e) => e.tags.length > 0) ? `,"tags":[${r.events.map((e) => (e.tags.length > 0 ? s(textArrayLiteral(e.tags)) : 'null')).join(',')}]` : '';
-    const at = r.events[0]?.recordedAt ? `,"at":[${r.events.map((e) => s((e.recordedAt as Date).toISOString())).join(',')}]` : '';
-    return (
-      `{"stream":${s(r.streamId)},"expected":${encodeExpected(r.expectedVersion)},` +
-      `"ids":[${r.events.map((e) => s(e.eventId)).join(',')}],"types":[${r.events.map((e) => s(e.type)).join(',')}],` +
-      `"sv":[${r.events.map((e) => e.schemaVersion).join(',')}],"data":[${r.events.map((e) => e.dataJson).join(',')}],` +
-      `"meta":[${r.events.map((e) => e.metadataJson).join(',')}]${tags}${at}}`
-    );
-  });
-  return `[${parts.join(',')}]`;
+/** The flat array parameters of `append_group`: one entry per append, then one per event. */
+export function groupParams(requests: readonly AppendRequest[]): unknown[] {
+  const streams: string[] = [];
+  const expected: number[] = [];
+  const counts: number[] = [];
+  const ids: string[] = [];
+  const types: string[] = [];
+  const versions: number[] = [];
+  const data: string[] = [];
+  const metadata: string[] = [];
+  const tags: Array<string | null> = [];
+  const at: Array<Date | null> = [];
+  let anyTags = false;
+  let anyTime = false;
+  for (const r of requests) {
+    streams.push(r.streamId);
+    expected.push(encodeExpected(r.expectedVersion));
+    counts.push(r.events.length);
+    for (const e of r.events) {
+      ids.push(e.eventId);
+      types.push(e.type);
+      versions.push(e.schemaVersion);
+      data.push(e.dataJson);
+      metadata.push(e.metadataJson);
+      tags.push(e.tags.length > 0 ? textArrayLiteral(e.tags) : null);
+      at.push(e.recordedAt ?? null);
+      anyTags ||= e.tags.length > 0;
+      anyTime ||= e.recordedAt !== undefined;
+    }
+  }
+  return [streams, expected, counts, ids, types, versions, data, metadata, anyTags ? tags : null, anyTime ? at : null];
 }
 
 /**
@@ -50,8 +61,8 @@ export class GroupCommit {
 
   constructor(
     private readonly single: (request: AppendRequest) => Promise<AppendResult>,
-    private readonly group: (requests: AppendRequest[]) => Promise<GroupOutcome[]>,
-    private readonly duplicate: (request: AppendRequest) => Promise<AppendResult>,
+    /** Resolves to undefined when the group must be sent one by one (a retry or a race inside it). */
+    private readonly group: (requests: AppendRequest[]) => Promise<GroupOutcome[] | undefined>,
   ) {}
 
   enqueue(request: AppendRequest): Promise<AppendResult> {
@@ -76,10 +87,11 @@ export class GroupCommit {
       this.group(batch.map((p) => p.request)).then(
         (outcomes) => {
           batch.forEach((p, i) => {
-            const outcome = outcomes[i];
+            const outcome = outcomes?.[i];
             if (outcome?.kind === 'ok') p.resolve({ streamId: p.request.streamId, version: outcome.version, position: outcome.position });
             else if (outcome?.kind === 'conflict') p.reject(new ConcurrencyError(p.request.streamId, p.request.expectedVersion, outcome.actual));
-            else this.duplicate(p.request).then(p.resolve, p.reject);
+            // A retry (duplicate) or a group that could not settle: the single path answers it.
+            else this.single(p.request).then(p.resolve, p.reject);
           });
         },
         (error: unknown) => {

@@ -26,7 +26,7 @@ import { SqlState } from './schema.js';
 import { PostgresKeys } from './postgres-keys.js';
 import { PostgresSnapshots } from './postgres-snapshots.js';
 import { PostgresSqlAccess } from './postgres-sql-access.js';
-import { encodeExpected, GroupCommit, type GroupOutcome, groupJson } from './group-commit.js';
+import { encodeExpected, GroupCommit, type GroupOutcome, groupParams } from './group-commit.js';
 import { PgWakeups } from './wakeups.js';
 
 export interface PostgresBackendOptions {
@@ -69,7 +69,6 @@ export class PostgresBackend implements StoreBackend {
       ? new GroupCommit(
           (r) => this.#appendOne(r),
           (rs) => this.#appendGroup(rs),
-          async (r) => resolveDuplicateAppend(r, await this.readByEventIds(r.events.map((e) => e.eventId))),
         )
       : undefined;
     this.keys = new PostgresKeys(this.sql);
@@ -96,13 +95,20 @@ export class PostgresBackend implements StoreBackend {
     return this.#appendOne(request);
   }
 
-  /** Many appends in one round trip and one transaction (see GroupCommit). */
-  async #appendGroup(requests: AppendRequest[]): Promise<GroupOutcome[]> {
+  /** Many appends in one round trip and one transaction (see GroupCommit); undefined: send them one by one. */
+  async #appendGroup(requests: AppendRequest[]): Promise<GroupOutcome[] | undefined> {
     type Row = { idx: number; outcome: 'ok' | 'conflict' | 'duplicate'; new_version: string | null; last_position: string | null; detail: string | null };
     let rows: Row[];
     try {
-      rows = (await this.pool.query<Row>({ name: `cairn_append_group_${this.schema}`, text: `SELECT * FROM ${this.#s}.append_group($1)`, values: [groupJson(requests)] })).rows;
+      rows = (
+        await this.pool.query<Row>({
+          name: `cairn_append_group_${this.schema}`,
+          text: `SELECT * FROM ${this.#s}.append_group($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+          values: groupParams(requests),
+        })
+      ).rows;
     } catch (error) {
+      if (pgCode(error) === SqlState.regroup) return undefined;
       throw translateError(error, `append to ${requests.length} streams`);
     }
     if (rows.some((r) => r.outcome === 'ok')) this.wakeups.published();

@@ -11,6 +11,7 @@ export const SqlState = {
   conflict: 'CN409',
   duplicate: 'CN200',
   isolation: 'CN001',
+  regroup: 'CN503',
 } as const;
 
 /**
@@ -418,57 +419,123 @@ $fn$;
 
 /*
  * Group commit: the appends a process issues in the same moment (without conditions), in one
- * transaction with one position allocation and one commit. Each append runs in its own
- * subtransaction and keeps its own outcome: 'ok', 'conflict' (detail = actual version) or
- * 'duplicate' (a retry of an append already stored). A conflicting append leaves a gap in
- * positions, which the contract allows.
+ * transaction, set-based: one allocation, the stream rows locked in id order, every version
+ * checked in memory, one UPDATE of the streams, one INSERT of the events, one commit. Each
+ * append keeps its own outcome ('ok'; 'conflict' with the actual version as detail; 'duplicate'
+ * for a retry of an append already stored, which the caller answers from the stored events); a
+ * conflicting append leaves a gap in positions, which the contract allows. Event arrays are
+ * flat; p_counts says how many belong to each append. Raises CN503 when the group cannot be
+ * settled here (a stream created concurrently, an event id already stored): the caller then
+ * sends its appends one by one.
  */
-CREATE FUNCTION ${s}.append_group(p_appends jsonb)
-RETURNS TABLE (idx integer, outcome text, new_version bigint, last_position bigint, recorded_at timestamptz, detail text)
+CREATE FUNCTION ${s}.append_group(
+  p_streams text[], p_expected bigint[], p_counts integer[],
+  p_event_ids uuid[], p_types text[], p_schema_versions integer[], p_data jsonb[], p_metadata jsonb[], p_tags text[], p_recorded_at timestamptz[]
+) RETURNS TABLE (idx integer, outcome text, new_version bigint, last_position bigint, detail text)
 LANGUAGE plpgsql AS $fn$
 #variable_conflict use_column
 DECLARE
-  v_total integer;
+  v_total integer := cardinality(p_event_ids);
   v_first bigint;
   v_horizon xid8;
-  v_next bigint;
-  v_types text[];
-  v_tags text[];
-  a jsonb;
-  v_ids uuid[];
-  v_detail text;
-  v_state text;
+  v_now timestamptz;
+  -- Stream states, parallel arrays: id, version, last hash, last time, whether it already exists.
+  k_ids text[];
+  k_versions bigint[];
+  k_hashes text[];
+  k_times timestamptz[];
+  k_existing boolean[];
+  k_lastpos bigint[];
+  -- The events to insert, by their index in the flat arrays, and the append each belongs to.
+  e_idx integer[] := '{}';
+  e_owner integer[] := '{}';
+  g_ids uuid[] := '{}';
+  e_versions bigint[] := '{}';
+  e_hashes text[] := '{}';
+  e_times timestamptz[] := '{}';
+  v_offset integer := 0;
+  v_k integer;
+  v_version bigint;
+  v_hash text;
+  v_at timestamptz;
+  v_ok boolean;
+  v_created text[];
 BEGIN
-  SELECT sum(jsonb_array_length(x->'ids'))::integer INTO v_total FROM jsonb_array_elements(p_appends) x;
-  -- Every lock of the group up front, in one sorted pass: no deadlock between groups.
-  SELECT array_agg(t) INTO v_types FROM jsonb_array_elements(p_appends) x, jsonb_array_elements_text(x->'types') t;
-  SELECT array_agg(tt) INTO v_tags FROM jsonb_array_elements(p_appends) x, jsonb_array_elements_text(coalesce(x->'tags', '[]')) tt WHERE tt IS NOT NULL;
-  PERFORM ${s}.lock_tags_and_types(v_types, v_tags, NULL);
+  PERFORM ${s}.lock_tags_and_types(p_types, p_tags, NULL);
   SELECT al.first_position, al.horizon INTO v_first, v_horizon FROM ${s}.allocate_positions(v_total) al;
-  v_next := v_first;
-  FOR i IN 0 .. jsonb_array_length(p_appends) - 1 LOOP
-    a := p_appends->i;
-    v_ids := ARRAY(SELECT jsonb_array_elements_text(a->'ids'))::uuid[];
-    BEGIN
-      RETURN QUERY
-        SELECT i, 'ok', w.new_version, w.last_position, w.recorded_at, NULL::text
-          FROM ${s}.write_events(
-            a->>'stream', (a->>'expected')::bigint, v_ids,
-            ARRAY(SELECT jsonb_array_elements_text(a->'types')),
-            ARRAY(SELECT jsonb_array_elements_text(a->'sv')::integer),
-            ARRAY(SELECT jsonb_array_elements(a->'data')),
-            ARRAY(SELECT jsonb_array_elements(a->'meta')),
-            CASE WHEN a ? 'tags' THEN ARRAY(SELECT CASE WHEN jsonb_typeof(t) = 'null' THEN NULL ELSE t #>> '{}' END FROM jsonb_array_elements(a->'tags') t) END,
-            CASE WHEN a ? 'at' THEN ARRAY(SELECT (t #>> '{}')::timestamptz FROM jsonb_array_elements(a->'at') t) END,
-            v_next, v_horizon) w;
-    EXCEPTION WHEN SQLSTATE '${SqlState.conflict}' OR SQLSTATE '${SqlState.duplicate}' OR unique_violation THEN
-      GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_detail = PG_EXCEPTION_DETAIL;
-      RETURN QUERY SELECT i, CASE WHEN v_state = '${SqlState.conflict}' THEN 'conflict' ELSE 'duplicate' END, NULL::bigint, NULL::bigint, NULL::timestamptz, v_detail;
-    END;
-    v_next := v_next + cardinality(v_ids);
+  v_now := clock_timestamp();
+  -- Lock the existing rows in id order (the same order for every group: no deadlock).
+  SELECT array_agg(x.stream_id ORDER BY x.stream_id), array_agg(x.version ORDER BY x.stream_id), array_agg(coalesce(x.last_hash, '') ORDER BY x.stream_id),
+         array_agg(x.updated_at ORDER BY x.stream_id)
+    INTO k_ids, k_versions, k_hashes, k_times
+    FROM (SELECT st.stream_id::text AS stream_id, st.version, st.last_hash, st.updated_at FROM ${s}.streams st
+           WHERE st.stream_id = ANY (p_streams) ORDER BY st.stream_id FOR UPDATE) x;
+  k_ids := coalesce(k_ids, '{}');
+  k_existing := array_fill(true, ARRAY[cardinality(k_ids)]);
+  k_lastpos := array_fill(0::bigint, ARRAY[cardinality(k_ids)]);
+  FOR i IN 1 .. cardinality(p_streams) LOOP
+    v_k := array_position(k_ids, p_streams[i]);
+    v_version := CASE WHEN v_k IS NULL THEN 0 ELSE k_versions[v_k] END;
+    v_ok := p_expected[i] = -1 OR (p_expected[i] = -2 AND v_version = 0) OR (p_expected[i] = -3 AND v_version > 0) OR p_expected[i] = v_version;
+    IF NOT v_ok THEN
+      -- A retry of an append already stored (before, or earlier in this group) is not a conflict.
+      IF p_event_ids[v_offset + 1] = ANY (g_ids) OR EXISTS (SELECT 1 FROM ${s}.events ev WHERE ev.event_id = p_event_ids[v_offset + 1]) THEN
+        idx := i - 1; outcome := 'duplicate'; new_version := NULL; last_position := NULL; detail := NULL;
+      ELSE
+        idx := i - 1; outcome := 'conflict'; new_version := NULL; last_position := NULL; detail := v_version::text;
+      END IF;
+      RETURN NEXT;
+    ELSE
+      IF v_k IS NULL THEN
+        k_ids := k_ids || p_streams[i]; k_versions := k_versions || 0::bigint; k_hashes := k_hashes || ''::text;
+        k_times := k_times || v_now; k_existing := k_existing || false; k_lastpos := k_lastpos || 0::bigint;
+        v_k := cardinality(k_ids);
+      END IF;
+      v_hash := k_hashes[v_k];
+      v_at := greatest(v_now, k_times[v_k]);
+      FOR j IN v_offset + 1 .. v_offset + p_counts[i] LOOP
+        v_version := v_version + 1;
+        v_hash := ${s}.chain_hash(v_hash, p_streams[i], v_version, p_event_ids[j], p_types[j], p_schema_versions[j],
+                                  p_data[j]::text, p_metadata[j]::text, p_tags[j]::text[]::text, coalesce(p_recorded_at[j], v_at));
+        e_idx := e_idx || j; e_owner := e_owner || i; e_versions := e_versions || v_version; g_ids := g_ids || p_event_ids[j]; e_hashes := e_hashes || v_hash; e_times := e_times || coalesce(p_recorded_at[j], v_at);
+      END LOOP;
+      k_versions[v_k] := v_version; k_hashes[v_k] := v_hash; k_times[v_k] := coalesce(p_recorded_at[v_offset + p_counts[i]], v_at);
+      k_lastpos[v_k] := v_first + v_offset + p_counts[i] - 1;
+      idx := i - 1; outcome := 'ok'; new_version := v_version; last_position := v_first + v_offset + p_counts[i] - 1; detail := NULL;
+      RETURN NEXT;
+    END IF;
+    v_offset := v_offset + p_counts[i];
   END LOOP;
+
+  -- New streams: a concurrent creator wins, and this group goes back to one-by-one appends.
+  WITH created AS (
+    INSERT INTO ${s}.streams (stream_id, category, version, last_position, last_hash, created_at, updated_at)
+    SELECT k_ids[n], split_part(k_ids[n], '-', 1), k_versions[n], 0, k_hashes[n], k_times[n], k_times[n]
+      FROM generate_subscripts(k_ids, 1) AS n WHERE NOT k_existing[n] AND k_versions[n] > 0
+    ON CONFLICT (stream_id) DO NOTHING RETURNING 1
+  )
+  SELECT count(*) = (SELECT count(*) FROM generate_subscripts(k_ids, 1) AS n WHERE NOT k_existing[n] AND k_versions[n] > 0) INTO v_ok FROM created;
+  IF NOT v_ok THEN
+    RAISE EXCEPTION 'group needs to be retried one by one' USING ERRCODE = '${SqlState.regroup}';
+  END IF;
+  UPDATE ${s}.streams st SET version = k_versions[n], last_hash = k_hashes[n], updated_at = k_times[n], last_position = k_lastpos[n]
+    FROM generate_subscripts(k_ids, 1) AS n
+   WHERE st.stream_id = k_ids[n] AND k_lastpos[n] > 0;
+  INSERT INTO ${s}.events (position, horizon_xid, stream_id, version, event_id, type, schema_version, data, metadata, tags, recorded_at, hash)
+  SELECT v_first + e_idx[m] - 1, v_horizon, p_streams[e_owner[m]], e_versions[m], p_event_ids[e_idx[m]], p_types[e_idx[m]],
+         p_schema_versions[e_idx[m]], p_data[e_idx[m]], p_metadata[e_idx[m]], p_tags[e_idx[m]]::text[], e_times[m], e_hashes[m]
+    FROM generate_subscripts(e_idx, 1) AS m;
+  IF p_tags IS NOT NULL THEN
+    INSERT INTO ${s}.event_tags (tag, position)
+    SELECT DISTINCT unnest(p_tags[e_idx[m]]::text[]), v_first + e_idx[m] - 1
+      FROM generate_subscripts(e_idx, 1) AS m WHERE p_tags[e_idx[m]] IS NOT NULL;
+  END IF;
+EXCEPTION WHEN unique_violation THEN
+  -- An event id already stored: a retry. Sorting out which append it belongs to is the single path's job.
+  RAISE EXCEPTION 'group needs to be retried one by one' USING ERRCODE = '${SqlState.regroup}';
 END
 $fn$;
+
 
 CREATE FUNCTION ${s}.raise_conflict(p_stream_id text, p_first_event_id uuid) RETURNS void
 LANGUAGE plpgsql AS $fn$
