@@ -51,7 +51,7 @@ export const DeadLetterSchema = Type.Object({
   eventId: Type.String(),
   streamId: Type.String(),
   type: Type.String(),
-  error: Type.String({ description: 'The last error of the handler, as logged (message and stack).' }),
+  error: Type.String({ description: "The handler's last error message. Its stack stays in the store (`cairn projections dead-letters list`): it names the server's files." }),
   attempts: Type.Integer(),
   status: Type.Union(DEAD_LETTER_STATUSES.map((s) => Type.Literal(s))),
   createdAt: Type.String(),
@@ -68,10 +68,22 @@ export function deadLetterToJson(l: DeadLetter) {
     eventId: l.eventId,
     streamId: l.streamId,
     type: l.type,
-    error: l.error,
+    error: withoutStackFrames(l.error),
     attempts: l.attempts,
     status: l.status,
     createdAt: l.createdAt.toISOString(),
     updatedAt: l.updatedAt.toISOString(),
   };
+}
+
+/**
+ * An error as the runner recorded it (`error.stack`), minus the stack frames: those name the
+ * server's files and lines, which an API client has no business knowing.
+ */
+export function withoutStackFrames(text: string): string {
+  return text
+    .split('\n')
+    .filter((line) => !/^\s+at /.test(line))
+    .join('\n')
+    .trim();
 }
