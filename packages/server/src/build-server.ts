@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { CairnContext } from './context.js';
@@ -5,6 +6,7 @@ import { KeyRing } from './keys/key-ring.js';
 import { CairnMetrics } from './metrics.js';
 import { resolveLimits, type ServerOptions } from './options.js';
 import { authPlugin } from './plugins/auth.js';
+import { clientErrorHandler, refuseConnect } from './plugins/client-errors.js';
 import { errorsPlugin, sendProblem, toProblem } from './plugins/errors.js';
 import { jsonBodyPlugin } from './plugins/json-body.js';
 import { metricsPlugin } from './plugins/metrics.js';
@@ -35,15 +37,35 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: limits.bodyLimit,
-    // Stream ids may be 256 characters, and percent-encoding can triple that.
+    // Stream ids may be 256 characters; a longer parameter is refused before routing (414).
     routerOptions: { maxParamLength: 1024 },
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
+    // Slow or stuck clients are cut off instead of holding a socket and a parser for ever:
+    // headers and body must arrive in time, and a connection on which nothing moves is
+    // closed (live SSE streams send heartbeats, so they never look idle).
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      maxHeaderSize: limits.maxHeaderBytes,
+      // Node would refuse an HTTP/1.1 request without Host with a bare 400 of its own; the
+      // errors plugin refuses it the same way, as problem+json.
+      requireHostHeader: false,
+      // Node enforces the two timeouts above only when it sweeps its connections (every
+      // 30 s by default): sweep often enough that a timeout means what it says.
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
+    clientErrorHandler,
     // Errors raised before routing (a malformed URL) get the same problem+json as the rest.
     frameworkErrors: (error, request, reply) => {
       void sendProblem(reply, toProblem(error, request));
     },
   });
+
+  app.server.on('connect', (_request, socket: Duplex) => refuseConnect(socket));
 
   const metrics = new CairnMetrics(options.metrics);
   // Untraced: following $keys is housekeeping that lives as long as the server, not a request.

@@ -16,10 +16,13 @@ import { ServerErrorCodes } from './problem.js';
  * | INVALID_REQUEST              | 400    | the request does not match the route's schema           |
  * | UNAUTHORIZED                 | 401    | no, malformed, unknown or revoked API key               |
  * | FORBIDDEN                    | 403    | the key's role or stream prefix does not allow this     |
+ * | REQUEST_TIMEOUT              | 408    | headers or body not sent in time (slow or stuck client) |
  * | STREAM_NOT_FOUND / NOT_FOUND | 404    | unknown stream / unknown route                          |
  * | EVENT_TOO_LARGE              | 413    | one event over the store's maxEventBytes                |
  * | PAYLOAD_TOO_LARGE            | 413    | the body is over the server's bodyLimit                 |
+ * | URI_TOO_LONG                 | 414    | a path segment over 1,024 characters                    |
  * | UNSUPPORTED_MEDIA_TYPE       | 415    | send `Content-Type: application/json`                   |
+ * | HEADERS_TOO_LARGE            | 431    | request line and headers over the server's limit        |
  * | DOMAIN_RULE (any DomainError)| 422    | a command broke a business rule                         |
  * | STORE_UNAVAILABLE            | 503    | the database is unreachable (details only in the log)   |
  * | STORE_CLOSED                 | 503    | the server is shutting down                             |
@@ -46,6 +49,9 @@ export const ERROR_STATUS: Readonly<Record<string, number>> = Object.freeze({
   [ServerErrorCodes.PAYLOAD_TOO_LARGE]: 413,
   [ServerErrorCodes.UNSUPPORTED_MEDIA_TYPE]: 415,
   [ServerErrorCodes.TOO_MANY_SUBSCRIBERS]: 503,
+  [ServerErrorCodes.REQUEST_TIMEOUT]: 408,
+  [ServerErrorCodes.HEADERS_TOO_LARGE]: 431,
+  [ServerErrorCodes.URI_TOO_LONG]: 414,
 });
 
 /** The status for `code`; `overrides` lets an extension map codes of its own. */

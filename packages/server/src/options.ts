@@ -19,6 +19,24 @@ export interface ServerLimits {
    * log server-side) before answering with what it found and `hasMore: true`. Default 10,000.
    */
   scanBudget?: number;
+  /**
+   * Time a client has to send a whole request, headers and body, from its first byte. A
+   * client that trickles its body (or never finishes it) is answered 408 REQUEST_TIMEOUT and
+   * cut off. Default 30,000 ms.
+   */
+  requestTimeoutMs?: number;
+  /** Time a client has to send the request line and headers. Default 10,000 ms (slow-loris). */
+  headersTimeoutMs?: number;
+  /**
+   * A connection on which nothing moves either way for this long is closed, even mid-request
+   * (an SSE stream whose client stopped reading, say). Must exceed `heartbeatMs`, which keeps
+   * live SSE streams moving. Default 120,000 ms.
+   */
+  idleTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open between requests. Default 72,000 ms. */
+  keepAliveTimeoutMs?: number;
+  /** Largest request line plus headers, in bytes. More is 431 HEADERS_TOO_LARGE. Default 16 KiB. */
+  maxHeaderBytes?: number;
 }
 
 export interface AuthOptions {
@@ -75,6 +93,11 @@ export interface ResolvedLimits {
   maxSubscribers: number;
   heartbeatMs: number;
   scanBudget: number;
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  idleTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxHeaderBytes: number;
 }
 
 export const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
@@ -87,10 +110,19 @@ export function resolveLimits(limits: ServerLimits = {}): ResolvedLimits {
     maxSubscribers: limits.maxSubscribers ?? 1000,
     heartbeatMs: limits.heartbeatMs ?? 15_000,
     scanBudget: limits.scanBudget ?? 10_000,
+    requestTimeoutMs: limits.requestTimeoutMs ?? 30_000,
+    headersTimeoutMs: limits.headersTimeoutMs ?? 10_000,
+    idleTimeoutMs: limits.idleTimeoutMs ?? 120_000,
+    keepAliveTimeoutMs: limits.keepAliveTimeoutMs ?? 72_000,
+    maxHeaderBytes: limits.maxHeaderBytes ?? 16 * 1024,
   };
   for (const [name, value] of Object.entries(resolved)) {
     if (!Number.isSafeInteger(value) || value < 1) throw new TypeError(`limits.${name} must be a positive integer, got ${String(value)}`);
   }
   if (resolved.defaultPageSize > resolved.maxPageSize) throw new TypeError('limits.defaultPageSize must not exceed limits.maxPageSize');
+  // Node refuses a headers timeout longer than the request timeout; say so in our terms.
+  if (resolved.headersTimeoutMs > resolved.requestTimeoutMs) throw new TypeError('limits.headersTimeoutMs must not exceed limits.requestTimeoutMs');
+  // A live SSE stream that is quiet between events must not look idle.
+  if (resolved.idleTimeoutMs <= resolved.heartbeatMs) throw new TypeError('limits.idleTimeoutMs must exceed limits.heartbeatMs');
   return resolved;
 }

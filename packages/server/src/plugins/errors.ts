@@ -16,6 +16,7 @@ const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: ServerErrorCodes.MALFORMED_JSON },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: ServerErrorCodes.INVALID_REQUEST },
   FST_ERR_BAD_URL: { status: 400, code: ServerErrorCodes.INVALID_REQUEST },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: ServerErrorCodes.URI_TOO_LONG },
 };
 
 /**
@@ -33,6 +34,14 @@ export const errorsPlugin = fp<ErrorsPluginOptions>(
       else request.log.info({ code: body.code, status: body.status }, body.detail);
       if (error instanceof HttpProblem) for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
       return sendProblem(reply, body);
+    });
+
+    // RFC 9112 §3.2: an HTTP/1.1 request without Host is a 400 (Node's own check is off so
+    // that this answer has the same shape as every other error).
+    app.addHook('onRequest', async (request) => {
+      if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+        throw new HttpProblem(400, ServerErrorCodes.INVALID_REQUEST, 'An HTTP/1.1 request needs a Host header.');
+      }
     });
 
     app.setNotFoundHandler((request, reply) => {
@@ -67,8 +76,9 @@ export function toProblem(error: unknown, request: FastifyRequest, overrides: Re
   const known = typeof fastifyError.code === 'string' ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (known) return problem(known.status, known.code, clientMessage(known.code, fastifyError), instance);
   const status = fastifyError.statusCode;
+  // Another client error of Fastify's: a 400 with its message, so the code keeps one status.
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return problem(status, ServerErrorCodes.INVALID_REQUEST, fastifyError.message, instance);
+    return problem(400, ServerErrorCodes.INVALID_REQUEST, fastifyError.message, instance);
   }
   return problem(500, ServerErrorCodes.INTERNAL, `The server failed to handle the request; it was logged as ${request.id}.`, instance);
 }
@@ -107,6 +117,8 @@ function clientMessage(code: string, error: FastifyError): string {
       return 'Send the body as JSON with Content-Type: application/json.';
     case ServerErrorCodes.MALFORMED_JSON:
       return 'The request body is empty; send a JSON document.';
+    case ServerErrorCodes.URI_TOO_LONG:
+      return 'A path parameter of the URL is over 1,024 characters (stream ids are at most 256).';
     default:
       return error.message;
   }
