@@ -53,6 +53,7 @@ export function checkAnswer(outcome: WireOutcome, method: string, options: Check
   }
   if (outcome.ms > options.maxMs) problems.push(`answered after ${outcome.ms} ms, over ${options.maxMs}`);
   if (outcome.status >= 500) problems.push(`status ${outcome.status}: ${outcome.body.slice(0, 300)}`);
+  if (outcome.headers['x-content-type-options'] !== 'nosniff') problems.push(`status ${outcome.status} without X-Content-Type-Options: nosniff`);
   for (const pattern of options.leaks) if (pattern.test(outcome.body)) problems.push(`response leaks ${pattern}: ${outcome.body.slice(0, 300)}`);
   if (outcome.status >= 400 && method !== 'HEAD') {
     const type = outcome.headers['content-type'] ?? '';

@@ -100,6 +100,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     app.register(extension.plugin, { cairn, ...(extension.prefix ? { prefix: extension.prefix } : {}) });
   }
 
+  // Every answer is data for a program, never a page to sniff into HTML (the console's files
+  // set their own, stricter headers).
+  // onSend, not onRequest: it also runs for errors thrown by earlier hooks (auth, Host).
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    return payload;
+  });
+
   app.addHook('onReady', async () => {
     if (insecureDev) app.log.warn(INSECURE_DEV_WARNING);
     await keys.start();

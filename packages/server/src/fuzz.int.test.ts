@@ -104,6 +104,16 @@ function routes(deadLetterIds: () => string[]): RouteSpec[] {
   const projection = fc.oneof({ arbitrary: fc.constant('counts'), weight: 1 }, { arbitrary: hostileString, weight: 3 });
   return [
     { method: 'POST', path: '/streams/:id', params: { id: appendStreamId }, body: appendBody, headers: { 'If-Match': ifMatch, 'If-None-Match': ifMatch }, writes: true, weight: 10 },
+    // The same route with sound input, so accepted appends (and idempotent retries of the
+    // fixed id) are part of the mix and the hostile cases run against a store that moves.
+    {
+      method: 'POST',
+      path: '/streams/:id',
+      params: { id: fc.oneof(fc.constantFrom('existing-1', 'tenant-a/x'), fc.nat({ max: 20 }).map((n) => `acct-${n}`)) },
+      body: fc.record({ events: fc.uniqueArray(validEvent, { minLength: 1, maxLength: 3, selector: (e) => e.id }) }),
+      writes: true,
+      weight: 4,
+    },
     { method: 'GET', path: '/streams/:id', params: { id: streamIdArb }, query: { from: limit, to: limit, limit, direction: fc.oneof(fc.constantFrom('forward', 'backward'), hostileString), until: untilArb }, headers: { 'If-None-Match': ifMatch }, weight: 4 },
     { method: 'GET', path: '/streams', query: { prefix: streamIdArb, category: names, after: streamIdArb, limit } },
     { method: 'GET', path: '/events', query: { after: positionText, types: names, categories: names, limit }, weight: 2 },

@@ -28,6 +28,12 @@ describe('static files (the console) beside the API', () => {
       expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
       expect(index.headers.get('cache-control')).toBe('no-cache');
       expect(index.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(index.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(index.headers.get('x-frame-options')).toBe('DENY');
+      expect(index.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(index.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(index.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      expect(index.headers.get('access-control-allow-origin')).toBeNull();
       expect(await index.text()).toContain('<title>console</title>');
       const etag = index.headers.get('etag') as string;
       expect((await fetch(`${server.url}/`, { headers: { 'if-none-match': etag } })).status).toBe(304);
@@ -35,6 +41,8 @@ describe('static files (the console) beside the API', () => {
       const asset = await fetch(`${server.url}/assets/app-Ab12.js`);
       expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
       expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect(asset.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(asset.headers.get('cross-origin-resource-policy')).toBe('same-origin');
       expect((await fetch(`${server.url}/favicon.svg`)).headers.get('content-type')).toBe('image/svg+xml');
 
       // Nothing else is reachable, and the API keeps its routes and its auth.
@@ -59,6 +67,8 @@ describe('static files (the console) beside the API', () => {
       expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
       const html = await res.text();
       expect(html).toContain('Run npm run build &#60;now&#62;.');
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
     } finally {
       await server.close();
     }

@@ -31,7 +31,21 @@ const TYPES: Record<string, string> = {
 };
 
 // The console talks to its own origin only; nothing may frame it.
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; object-src 'none'";
+
+/** On every file: no MIME sniffing, no embedding by other sites. */
+const FILE_HEADERS = { 'x-content-type-options': 'nosniff', 'cross-origin-resource-policy': 'same-origin' };
+/**
+ * On pages: the CSP above, plus the same rules for browsers that predate it (X-Frame-Options),
+ * no referrer (URLs may name streams), and a browsing context of its own (no window.opener).
+ */
+const PAGE_HEADERS = {
+  'content-security-policy': CSP,
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
+};
 
 interface StaticFile {
   body: Buffer;
@@ -63,6 +77,7 @@ export function staticFiles(options: StaticFilesOptions): ServerExtension {
         app.get('/', routeConfig, async (_request, reply) =>
           reply
             .type('text/html; charset=utf-8')
+            .headers({ ...FILE_HEADERS, ...PAGE_HEADERS })
             .header('cache-control', 'no-store')
             .send(`<!doctype html><meta charset="utf-8"><title>Cairn</title><h1>Cairn</h1><p>${escapeHtml(message)}</p><p>The API answers as usual; see <a href="/openapi.json">/openapi.json</a>.</p>`),
         );
@@ -76,8 +91,8 @@ export function staticFiles(options: StaticFilesOptions): ServerExtension {
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, file: StaticFile): FastifyReply {
-  reply.header('etag', file.etag).header('cache-control', file.cache).header('x-content-type-options', 'nosniff');
-  if (file.type.startsWith('text/html')) reply.header('content-security-policy', CSP).header('referrer-policy', 'no-referrer');
+  reply.header('etag', file.etag).header('cache-control', file.cache).headers(FILE_HEADERS);
+  if (file.type.startsWith('text/html')) reply.headers(PAGE_HEADERS);
   if (request.headers['if-none-match'] === file.etag) return reply.code(304).send();
   return reply.type(file.type).send(file.body);
 }

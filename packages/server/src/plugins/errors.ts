@@ -56,7 +56,8 @@ export const errorsPlugin = fp<ErrorsPluginOptions>(
 );
 
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
-  return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  // Also here: errors raised before routing (a malformed URL) skip the hooks that add it.
+  return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).header('x-content-type-options', 'nosniff').send(JSON.stringify(body));
 }
 
 export function toProblem(error: unknown, request: FastifyRequest, overrides: Readonly<Record<string, number>> = {}): Problem {

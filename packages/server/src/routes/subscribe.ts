@@ -65,6 +65,7 @@ export async function subscribeRoute(app: FastifyInstance): Promise<void> {
         'cache-control': 'no-cache, no-transform',
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
+        'x-content-type-options': 'nosniff',
       });
       // Sends the headers now, so the client knows it is subscribed before the first event.
       res.write(`retry: 1000\n: subscribed after ${String(after)}\n\n`);
