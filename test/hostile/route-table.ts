@@ -1,26 +1,10 @@
-import type { FastifyInstance } from 'fastify';
 import { exchange } from './wire.js';
 
-/** One route as Fastify registered it, with the role it declared (undefined: none). */
+/** One route as the server registered it, with the role it declared (undefined: none). */
 export interface RouteEntry {
   method: string;
   url: string;
   role: string | undefined;
-}
-
-/**
- * Record every route the app registers, extensions included. Call it right after
- * `buildServer()` and before `ready()`/`listen()`: plugins register their routes at ready,
- * and inherit the hook.
- */
-export function recordRoutes(app: FastifyInstance): RouteEntry[] {
-  const routes: RouteEntry[] = [];
-  app.addHook('onRoute', (route) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    const role = (route.config as { role?: string } | undefined)?.role;
-    for (const method of methods) routes.push({ method: String(method), url: route.url, role });
-  });
-  return routes;
 }
 
 const RANK: Record<string, number> = { read: 1, write: 2, admin: 3 };

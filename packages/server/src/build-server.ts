@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { CairnContext } from './context.js';
+import type { CairnContext, RouteInfo } from './context.js';
 import { KeyRing } from './keys/key-ring.js';
 import { CairnMetrics } from './metrics.js';
 import { resolveLimits, type ServerOptions } from './options.js';
@@ -73,8 +73,15 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     ...(options.auth?.keyRetryMs !== undefined ? { retryMs: options.auth.keyRetryMs } : {}),
     onError: (error) => app.log.warn({ err: error }, 'following the $keys stream failed; retrying'),
   });
-  const cairn: CairnContext = { store, metrics, keys, limits, insecureDev };
+  const routes: RouteInfo[] = [];
+  const cairn: CairnContext = { store, metrics, keys, limits, insecureDev, routes };
   app.decorate('cairn', cairn);
+  // The route table with each route's role, for audits: a test walks it and fails on a route
+  // that declares none (such a route is not open, it needs admin, but it should say so).
+  app.addHook('onRoute', (route) => {
+    const role = route.config?.role;
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) routes.push({ method: String(method), url: route.url, role });
+  });
 
   app.setValidatorCompiler(createValidatorCompiler());
   // Response schemas document the API; bodies are serialized with JSON.stringify, so event

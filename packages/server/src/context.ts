@@ -12,6 +12,17 @@ export interface CairnContext {
   keys: KeyRing;
   limits: ResolvedLimits;
   insecureDev: boolean;
+  /**
+   * Every route of the server as registered, extensions included, with the role it declared
+   * (undefined: none, so it needs `admin`). Complete once the server is ready.
+   */
+  routes: readonly RouteInfo[];
+}
+
+export interface RouteInfo {
+  method: string;
+  url: string;
+  role: RouteRole | undefined;
 }
 
 /** Route-level auth: the role a route needs, or 'public'. */

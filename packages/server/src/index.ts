@@ -1,7 +1,7 @@
 export { buildServer, INSECURE_DEV_WARNING } from './build-server.js';
 export type { AuthOptions, CorsOptions, ServerExtension, ServerLimits, ServerOptions } from './options.js';
 export { DEFAULT_BODY_LIMIT } from './options.js';
-export type { CairnContext, RouteRole } from './context.js';
+export type { CairnContext, RouteInfo, RouteRole } from './context.js';
 export { ERROR_STATUS, statusForCode } from './error-status.js';
 export { HttpProblem, PROBLEM_CONTENT_TYPE, type Problem, ServerErrorCodes, type ServerErrorCode } from './problem.js';
 export { assertStreamAccess, canSeeStream } from './stream-access.js';

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectionAdmin } from '@cairn/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { enforcementProblems, recordRoutes } from '../../../test/hostile/route-table.js';
+import { enforcementProblems } from '../../../test/hostile/route-table.js';
 import { buildServer, projectionsExtension, type ServerExtension, staticFiles } from './index.js';
 import { createKeys } from './test-support/servers.js';
 import { StoreFactory } from './test-support/stores.js';
 
 /**
- * Walks the route table of a server assembled like `cairn serve` (API, projections and dead
+ * Walks the route table (`app.cairn.routes`) of a server assembled like `cairn serve` (API, projections and dead
  * letters, the console's files): every route must say which role it needs, the routes
  * anyone may call are exactly the ones listed here, and each role is enforced. A route added
  * later without a role, or opened to the public by mistake, fails this test.
@@ -39,8 +39,8 @@ describe('the route table [sqlite]', () => {
       metrics: { defaultMetrics: false },
       extensions: [projectionsExtension({ admin: projectionAdmin(store) }), staticFiles({ root: site })],
     });
-    const routes = recordRoutes(app);
     await app.listen({ port: 0, host: '127.0.0.1' });
+    const routes = app.cairn.routes;
     try {
       expect(routes.length).toBeGreaterThan(20);
       expect(routes.filter((r) => r.role === undefined).map((r) => `${r.method} ${r.url}`)).toEqual([]);
@@ -63,8 +63,8 @@ describe('the route table [sqlite]', () => {
       },
     };
     const app = buildServer({ store, metrics: { defaultMetrics: false }, extensions: [careless] });
-    const routes = recordRoutes(app);
     await app.listen({ port: 0, host: '127.0.0.1' });
+    const routes = app.cairn.routes;
     try {
       expect(routes.filter((r) => r.role === undefined).map((r) => `${r.method} ${r.url}`)).toEqual(['GET /careless', 'HEAD /careless']);
       // Deny by default: without a declared role the route needs admin.
