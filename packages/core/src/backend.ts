@@ -117,6 +117,11 @@ export interface AllPageRequest {
   /** When false, events of `$`-prefixed streams are left out. */
   includeSystem: boolean;
   partition?: PartitionFilter;
+  /**
+   * A head this reader got from an earlier page: positions up to it are settled for good, so
+   * while `after` is below it the backend may skip working out the head again.
+   */
+  knownHead?: Position;
 }
 
 /**

@@ -66,10 +66,19 @@ export function readAllPaged(backend: StoreBackend, options: ReadAllOptions): ()
     let cursor = after;
     let remaining = limit;
     let finished = false;
+    let head = 0n;
     return async () => {
       if (finished || remaining <= 0) return undefined;
       const want = Math.min(pageSize, remaining);
-      const page = await backend.readAllPage({ after: cursor, limit: want, includeSystem, ...(types ? { types } : {}), ...(categories ? { categories } : {}) });
+      const page = await backend.readAllPage({
+        after: cursor,
+        limit: want,
+        includeSystem,
+        ...(types ? { types } : {}),
+        ...(categories ? { categories } : {}),
+        ...(head > cursor ? { knownHead: head } : {}),
+      });
+      if (page.head > head) head = page.head;
       remaining -= page.events.length;
       const last = page.events.at(-1);
       if (page.events.length < want || last === undefined) finished = true;

@@ -4,7 +4,7 @@ import type { NextPage } from './event-stream.js';
 import type { Position, StoredEvent, SubscribeOptions } from './types.js';
 import { describe, validateCount, validateNames, validatePosition } from './validate.js';
 
-const DEFAULT_BATCH = 500;
+const DEFAULT_BATCH = 1000;
 const DEFAULT_POLL_MS = 1000;
 
 /**
@@ -29,13 +29,16 @@ export function subscribeToAll(backend: StoreBackend, options: SubscribeOptions,
   // page is only fetched once the previous one has been handed out, so delivery stays in order.
   return () => {
     let cursor: Position | undefined;
+    let head = 0n;
     return async () => {
       cursor ??= start === 'end' ? await backend.headPosition() : start;
       while (!signal.aborted) {
         const seq = backend.wakeups.seq;
         let page;
         try {
-          page = await backend.readAllPage({ after: cursor, limit: batchSize, ...filter });
+          // While catching up below a head seen before, the backend need not work it out again.
+          page = await backend.readAllPage({ after: cursor, limit: batchSize, ...filter, ...(head > cursor ? { knownHead: head } : {}) });
+          if (page.head > head) head = page.head;
         } catch (error) {
           if (signal.aborted) return undefined; // the store closed under us: end quietly
           throw error;

@@ -203,7 +203,7 @@ export class PostgresBackend implements StoreBackend {
     const { rows } = await this.#query<unknown[]>(
       {
         name: `cairn_all_${this.schema}`,
-        text: `SELECT * FROM ${this.#s}.read_all($1, $2, $3, $4, $5, $6, $7)`,
+        text: `SELECT * FROM ${this.#s}.read_all($1, $2, $3, $4, $5, $6, $7, $8)`,
         values: [
           String(request.after),
           request.limit,
@@ -212,6 +212,7 @@ export class PostgresBackend implements StoreBackend {
           request.includeSystem,
           request.partition?.count ?? null,
           request.partition?.index ?? null,
+          request.knownHead === undefined ? null : String(request.knownHead),
         ],
         rowMode: 'array',
         types: eventTypes,

@@ -152,7 +152,7 @@ END
 $fn$;
 
 CREATE FUNCTION ${s}.read_all(p_after bigint, p_limit integer, p_types text[], p_categories text[], p_include_system boolean,
-                               p_partitions integer, p_partition integer)
+                               p_partitions integer, p_partition integer, p_known_head bigint)
 RETURNS TABLE (page_head bigint, "position" bigint, stream_id text, version bigint, event_id uuid, type text, schema_version integer,
                data jsonb, metadata jsonb, tags text[], recorded_ms float8)
 LANGUAGE plpgsql
@@ -163,7 +163,8 @@ SET enable_bitmapscan = off
 AS $fn$
 #variable_conflict use_column
 DECLARE
-  v_head bigint := ${s}.settled_head();
+  -- A head the reader saw before stays settled: below it, no need to find the head again.
+  v_head bigint := CASE WHEN p_known_head > p_after THEN p_known_head ELSE ${s}.settled_head() END;
 BEGIN
   -- Everything at or below the head is settled, so this later snapshot sees it exactly.
   RETURN QUERY

@@ -164,37 +164,46 @@ export class SqliteBackend implements StoreBackend {
     }
     // Times never go backwards along a stream, so reads "until" an instant match version order.
     const now = (this.#lastMs = Math.max(Date.now(), this.#lastMs, stream?.updated_at ?? 0));
-    const insert = w.stmt(
-      'INSERT INTO cairn_events (stream_id, version, event_id, type, schema_version, data, metadata, tags, recorded_at, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
     let hash = stream?.last_hash ?? '';
     const tag = w.stmt('INSERT INTO cairn_event_tags (tag, position) VALUES (?, ?)');
     const stored: StoredEvent[] = [];
     let version = actual;
     let position = 0;
     try {
-      for (const e of events) {
-        const tags = e.tags.length > 0 ? JSON.stringify(e.tags) : null;
-        const recordedAt = e.recordedAt?.getTime() ?? now;
-        hash = sha256(
-          chainInput(hash, { streamId, version: ++version, eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion, data: e.dataJson, metadata: e.metadataJson, tags: tags ?? '', recordedMicros: String(recordedAt * 1000) }),
-        );
-        position = Number(insert.run(streamId, version, e.eventId, e.type, e.schemaVersion, e.dataJson, e.metadataJson, tags, recordedAt, hash).lastInsertRowid);
-        for (const t of e.tags) tag.run(t, position);
-        if (this.#inline) {
-          stored.push({
-            streamId,
-            version,
-            position: BigInt(position),
-            eventId: e.eventId,
-            type: e.type,
-            schemaVersion: e.schemaVersion,
-            data: JSON.parse(e.dataJson) as unknown,
-            metadata: JSON.parse(e.metadataJson) as StoredEvent['metadata'],
-            tags: e.tags,
-            recordedAt: new Date(recordedAt),
-          });
+      // Rows go in multi-row INSERTs of up to ROWS_PER_INSERT: one statement step per chunk, not per event.
+      for (let start = 0; start < events.length; start += ROWS_PER_INSERT) {
+        const chunk = events.slice(start, start + ROWS_PER_INSERT);
+        const params: unknown[] = [];
+        const times: number[] = [];
+        for (const e of chunk) {
+          const tags = e.tags.length > 0 ? JSON.stringify(e.tags) : null;
+          const recordedAt = e.recordedAt?.getTime() ?? now;
+          hash = sha256(
+            chainInput(hash, { streamId, version: ++version, eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion, data: e.dataJson, metadata: e.metadataJson, tags: tags ?? '', recordedMicros: String(recordedAt * 1000) }),
+          );
+          params.push(streamId, version, e.eventId, e.type, e.schemaVersion, e.dataJson, e.metadataJson, tags, recordedAt, hash);
+          times.push(recordedAt);
         }
+        position = Number(w.stmt(insertSql(chunk.length)).run(...params).lastInsertRowid);
+        // The rowids of one INSERT are consecutive: this is the single writer.
+        const first = position - chunk.length + 1;
+        chunk.forEach((e, i) => {
+          for (const t of e.tags) tag.run(t, first + i);
+          if (this.#inline) {
+            stored.push({
+              streamId,
+              version: version - chunk.length + 1 + i,
+              position: BigInt(first + i),
+              eventId: e.eventId,
+              type: e.type,
+              schemaVersion: e.schemaVersion,
+              data: JSON.parse(e.dataJson) as unknown,
+              metadata: JSON.parse(e.metadataJson) as StoredEvent['metadata'],
+              tags: e.tags,
+              recordedAt: new Date(times[i] as number),
+            });
+          }
+        });
       }
     } catch (error) {
       if (sqliteCode(error) === 'SQLITE_CONSTRAINT_UNIQUE' && /event_id/.test((error as Error).message)) return this.#duplicate(request);
@@ -367,4 +376,14 @@ export class SqliteBackend implements StoreBackend {
 
 function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+const ROWS_PER_INSERT = 50;
+const insertStatements: string[] = [];
+
+function insertSql(rows: number): string {
+  insertStatements[rows] ??=
+    'INSERT INTO cairn_events (stream_id, version, event_id, type, schema_version, data, metadata, tags, recorded_at, hash) VALUES ' +
+    Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+  return insertStatements[rows] as string;
 }

@@ -92,13 +92,15 @@ export class ProjectionWorker {
       ...(this.partitions > 1 ? { partition: { count: this.partitions, index: this.partition } } : {}),
     };
     let persistedAt = Date.now();
+    let knownHead = 0n;
     while (!this.#stopping && !this.lease.lost) {
       if (this.#paused) {
         await this.#sleep(this.settings.pollIntervalMs);
         continue;
       }
       const seq = backend.wakeups.seq;
-      const page = await backend.readAllPage({ after: this.cursor, limit: this.settings.batchSize, ...filter });
+      const page = await backend.readAllPage({ after: this.cursor, limit: this.settings.batchSize, ...filter, ...(knownHead > this.cursor ? { knownHead } : {}) });
+      if (page.head > knownHead) knownHead = page.head;
       const decoded = await Promise.all(page.events.map((e) => this.internals.decode(e)));
       const events = decoded.filter((e) => wants(this.projection, this.#types, e));
       if (page.events.length > 0) {
