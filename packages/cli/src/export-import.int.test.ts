@@ -67,8 +67,14 @@ describe.concurrent('export and import (NDJSON)', () => {
     expect(part2.stderr).toMatch(/^exported 31 events to .*part2\.ndjson \(positions after \d+ up to \d+\)/);
 
     const targetUrl = urls.url('sqlite');
+    // The files hold a $ stream: import refuses it unless asked (a foreign $keys line would be an API key).
+    const elsewhere = urls.url('sqlite');
+    const refused = await cairn(['import', first, '--db', elsewhere]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^error INVALID_IMPORT_LINE: line \d+: stream "\$audit" is one of Cairn's system streams .*--include-system.*\n$/);
+    expect((await cairn(['streams', '--db', elsewhere, '--include-system', '--json'])).stdout).not.toContain('$audit');
     for (const file of [first, second]) {
-      const run = await cairn(['import', file, '--db', targetUrl]);
+      const run = await cairn(['import', file, '--db', targetUrl, '--include-system']);
       expect(run.code, run.stderr).toBe(0);
       expect(run.stderr).toMatch(/^imported \d+ events from .* in [\d.]+ s \([\d,]+\/s\)\n$/);
     }

@@ -2,7 +2,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { BatchWriter } from '../lib/batch-writer.js';
-import { CliError } from '../lib/cli-error.js';
+import { CliError, usageError } from '../lib/cli-error.js';
 import { type CliContext, type CommonOptions, commandSetup, withCommonOptions } from '../lib/context.js';
 import { parseEventLine } from '../lib/event-line.js';
 import { ExitCode } from '../lib/exit-codes.js';
@@ -14,6 +14,7 @@ import { progressInterval } from './progress-interval.js';
 interface ImportOptions extends CommonOptions {
   batchSize: number;
   freshTimes?: boolean;
+  includeSystem?: boolean;
 }
 
 export function registerImport(program: Command, ctx: CliContext): void {
@@ -22,10 +23,12 @@ export function registerImport(program: Command, ctx: CliContext): void {
     .argument('<file>', 'an NDJSON file written by `cairn export` ("-" reads stdin)')
     .option('--batch-size <n>', 'most events per append', positiveInt, 500)
     .option('--fresh-times', 'record events at import time instead of keeping their original times')
+    .option('--include-system', "also import Cairn's own $ streams (API keys, the audit trail): only from a file you trust")
     .action(async (file: string, options: ImportOptions) => {
       const { url, out } = commandSetup(ctx, options);
       ctx.io.claimInterrupts();
       if (file !== '-' && !existsSync(file)) throw new CliError('FILE_NOT_FOUND', `No file at ${file}.`, ExitCode.NOT_FOUND);
+      if (file !== '-' && statSync(file).isDirectory()) throw new CliError('INVALID_ARGUMENT', `${file} is a directory; name an NDJSON file.`, ExitCode.USAGE);
       const total = file === '-' ? undefined : statSync(file).size;
       const input = file === '-' ? process.stdin : createReadStream(file);
       const progress = new Progress(ctx.io.stderr, 'import', { intervalMs: progressInterval(ctx, options) });
@@ -48,6 +51,13 @@ export function registerImport(program: Command, ctx: CliContext): void {
             let event;
             try {
               event = parseEventLine(line, lineNo);
+              // A `$keys` line is an API key: a file from elsewhere must not let its author in.
+              if (event.streamId.startsWith('$') && options.includeSystem !== true) {
+                throw usageError(
+                  'INVALID_IMPORT_LINE',
+                  `line ${lineNo}: stream ${JSON.stringify(event.streamId)} is one of Cairn's system streams (API keys, audit trail); import those only with --include-system, from a file you trust`,
+                );
+              }
             } catch (error) {
               // Keep the good lines before the bad one: after fixing the file, a re-run resumes there.
               await writer.flush();
