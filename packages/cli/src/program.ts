@@ -15,6 +15,7 @@ import { registerStreams } from './commands/streams.js';
 import { registerTail } from './commands/tail.js';
 import { registerVerify } from './commands/verify.js';
 import type { CliContext } from './lib/context.js';
+import { oneLine } from './lib/one-line.js';
 import { CLI_VERSION } from './version.js';
 
 const EXIT_CODES_HELP = `
@@ -43,7 +44,7 @@ export function buildProgram(ctx: CliContext): Command {
       writeOut: (text) => void ctx.io.stdout.write(text),
       writeErr: (text) => void ctx.io.stderr.write(text),
       // One line in the same shape as every other error.
-      outputError: (text, write) => write(`error USAGE: ${text.trim().replace(/^error: /, '')} (see cairn --help)\n`),
+      outputError: (text, write) => write(`error USAGE: ${oneLine(text.trim().replace(/^error: /, ''))} (see cairn --help)\n`),
     })
     .addHelpText('after', EXIT_CODES_HELP);
   registerServe(program, ctx);

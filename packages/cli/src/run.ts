@@ -5,6 +5,7 @@ import { CliError } from './lib/cli-error.js';
 import type { CliContext } from './lib/context.js';
 import { ExitCode, exitCodeFor } from './lib/exit-codes.js';
 import { type CliIo, processIo } from './lib/io.js';
+import { oneLine } from './lib/one-line.js';
 import { buildProgram } from './program.js';
 import { CLI_VERSION } from './version.js';
 
@@ -36,7 +37,11 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       } catch (error) {
         if (error instanceof CommanderError) {
           // Help and version asked for are success; anything else commander refuses is usage.
-          return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? ExitCode.OK : ExitCode.USAGE;
+          if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.OK;
+          // A command line that stops short (`cairn`, `cairn keys`) got the help on stderr;
+          // end it with the one error line every failure prints, for scripts that read it.
+          if (error.code === 'commander.help') io.stderr.write('error USAGE: no command given: the commands are listed above (see --help)\n');
+          return ExitCode.USAGE;
         }
         recordError(span, error);
         printError(io, error, { json: argv.includes('--json'), verbose: argv.includes('--verbose') });
@@ -58,7 +63,7 @@ function printError(io: CliIo, error: unknown, options: { json: boolean; verbose
     const details = isCairnError(error) ? error.details : error instanceof CliError ? error.details : {};
     io.stderr.write(`${JSON.stringify({ error: { code, message, ...details } })}\n`);
   } else {
-    io.stderr.write(`error ${code}: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+    io.stderr.write(`error ${code}: ${oneLine(message)}\n`);
   }
   if (options.verbose && error instanceof Error) {
     io.stderr.write(`${error.stack ?? ''}\n`);

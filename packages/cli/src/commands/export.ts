@@ -1,6 +1,6 @@
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
 import type { Position } from '@cairn/core';
 import type { Command } from 'commander';
 import { CliError } from '../lib/cli-error.js';
@@ -31,8 +31,8 @@ export function registerExport(program: Command, ctx: CliContext): void {
       const after = options.after ?? 0n;
       // Written under a temporary name and renamed at the end: a file named --out is complete.
       const partial = options.out ? `${options.out}.partial` : undefined;
-      const file = partial ? createWriteStream(partial, { encoding: 'utf8' }) : undefined;
-      const sink: Writable = file ?? ctx.io.stdout;
+      const file = partial ? await openOutput(partial, options.out as string) : undefined;
+      const sink: Writable = file?.sink ?? ctx.io.stdout;
       const progress = new Progress(ctx.io.stderr, 'export', { intervalMs: progressInterval(ctx, options) });
       let count = 0;
       let last: Position = after;
@@ -51,13 +51,12 @@ export function registerExport(program: Command, ctx: CliContext): void {
           }
         });
         if (file) {
-          file.end();
-          await once(file, 'finish');
+          await file.close();
           await rename(partial as string, options.out as string);
         }
       } catch (error) {
         if (file) {
-          file.destroy();
+          file.stream.destroy();
           await rm(partial as string, { force: true });
         }
         throw error;
@@ -67,4 +66,60 @@ export function registerExport(program: Command, ctx: CliContext): void {
       else if (out.json) out.note(JSON.stringify(summary));
       else progress.finish(`exported ${fmt(count)} events${options.out ? ` to ${options.out}` : ''} (positions after ${after} up to ${last}) in ${(progress.elapsedMs / 1000).toFixed(1)} s; continue later with --after ${last}`);
     });
+}
+
+interface Output {
+  stream: WriteStream;
+  /** Writes that fail as errors (a full disk, say), not as an 'error' event nobody hears. */
+  sink: Writable;
+  close(): Promise<void>;
+}
+
+/**
+ * Open the --out file before reading anything. A path that cannot be written (no such
+ * directory, a directory, too long, no permission) is a one-line usage error, not a crash.
+ */
+async function openOutput(path: string, named: string): Promise<Output> {
+  // The final rename would fail on a directory only after the whole export: say so now.
+  if ((await stat(named).catch(() => undefined))?.isDirectory()) {
+    throw new CliError('OUTPUT_NOT_WRITABLE', `Cannot write ${named} (EISDIR): it is a directory; name a file in it.`, ExitCode.USAGE, { file: named, reason: 'EISDIR' });
+  }
+  const stream = createWriteStream(path, { encoding: 'utf8' });
+  let failure: NodeJS.ErrnoException | undefined;
+  try {
+    await once(stream, 'open');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'ERROR';
+    throw new CliError('OUTPUT_NOT_WRITABLE', `Cannot write ${named} (${code}): check that its directory exists and is writable.`, ExitCode.USAGE, { file: named, reason: code });
+  }
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    failure ??= error;
+  });
+  const failed = (): CliError =>
+    new CliError('WRITE_FAILED', `Writing ${named} failed (${failure?.code ?? failure?.message}); nothing was renamed to it.`, ExitCode.ERROR, { file: named, reason: failure?.code });
+  return {
+    stream,
+    sink: {
+      write: (chunk: string) => {
+        if (failure) throw failed();
+        return stream.write(chunk);
+      },
+      // A failed stream never drains: wake the writer on the error too, and the next write throws.
+      once: (_event: 'drain', listener: () => void) => {
+        const wake = (): void => {
+          stream.off('drain', wake);
+          stream.off('error', wake);
+          listener();
+        };
+        stream.once('drain', wake);
+        stream.once('error', wake);
+      },
+    },
+    close: async () => {
+      if (failure) throw failed();
+      stream.end();
+      await once(stream, 'finish').catch(() => undefined);
+      if (failure) throw failed();
+    },
+  };
 }

@@ -35,6 +35,14 @@ export function processIo(): CliIo {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A reader that goes away (`cairn export | head`) closes the pipe: stop quietly, as Unix
+  // tools do, instead of dying of an unhandled EPIPE with a stack trace. Whatever a command
+  // stored is committed before it prints; what was left to print has no reader.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`error OUTPUT_FAILED: writing to stdout failed (${error.code ?? error.message})\n`);
+    process.exit(1);
+  });
   return {
     stdout: process.stdout,
     stderr: process.stderr,
