@@ -88,6 +88,12 @@ class Runner implements ProjectionRunner {
       if (typeof p?.name !== 'string' || !/^[a-z][a-z0-9_]{0,40}$/.test(p.name)) {
         throw new InvalidArgumentError('projection.name', `"${String(p?.name)}" must be lower-case letters, digits and _ (it names tables)`);
       }
+      // Table names go into SQL text (CREATE TABLE, a view per generation): identifiers only.
+      for (const table of p.tables ?? []) {
+        if (typeof table !== 'string' || !/^[a-z][a-z0-9_]{0,40}$/.test(table)) {
+          throw new InvalidArgumentError(`projection ${p.name}: tables`, `"${String(table)}" must be lower-case letters, digits and _ (it names a table)`);
+        }
+      }
       if (!p.handle && !p.handlers) throw new InvalidArgumentError(`projection ${p.name}`, 'needs handlers or handle');
       if (this.#definitions.has(p.name)) throw new InvalidArgumentError('projections', `two projections are named ${p.name}`);
       this.#definitions.set(p.name, p);
