@@ -139,6 +139,18 @@ describe('limits: each one holds, with its documented status and code [sqlite]',
     expect(performance.now() - started).toBeLessThan(2_500);
   });
 
+  it('a live SSE stream outlives the request and idle timeouts: heartbeats keep it moving', async () => {
+    const socket = await sse(port, keys.read);
+    let received = '';
+    socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+    await new Promise((r) => setTimeout(r, 2_000)); // past requestTimeoutMs (800) and idleTimeoutMs (1,500)
+    expect(socket.destroyed).toBe(false);
+    expect(app.cairn.metrics.subscriberCount).toBe(1);
+    expect(received).toContain(': heartbeat');
+    socket.destroy();
+    await eventually(async () => expect(app.cairn.metrics.subscriberCount).toBe(0));
+  });
+
   it('an SSE client that stops reading is cut off once nothing moves (idleTimeoutMs), and its subscription ends', async () => {
     const socket = await sse(port, keys.read);
     socket.pause(); // reads nothing more: the kernel buffers fill and the server's writes stall
