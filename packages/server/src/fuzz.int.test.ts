@@ -177,9 +177,13 @@ describe.each(['sqlite', 'postgres'] as const)('hostile HTTP input [%s]', (backe
     const tally = await fuzz(`http api [${backend}]`, hostileRequests(routes(() => letters), keys, { bodyLimit: BODY_LIMIT }), RUNS, async (request, tally) => {
       const before = await storeState(store);
       const outcome = await exchange(port, request, MAX_MS + 1_000);
-      const problems = checkAnswer(outcome, request.method, { codes: CODES, leaks, maxMs: MAX_MS });
+      let problems = checkAnswer(outcome, request.method, { codes: CODES, leaks, maxMs: MAX_MS });
+      // /ready answers 503 when the store takes over 2 s, as it may on a machine saturated by
+      // other tests: that is the route doing its job, not a failure of the server.
+      const slowStore = outcome.kind === 'response' && outcome.status === 503 && request.route.path === '/ready' && outcome.body.includes('"STORE_UNAVAILABLE"');
+      if (slowStore) problems = problems.filter((p) => !p.startsWith('status 503'));
       if (outcome.kind === 'response') {
-        tally.count(outcome.status);
+        tally.count(slowStore ? 'ready-503' : outcome.status);
         // CAIRN_FUZZ_DEBUG=1 breaks the tally down by route and detail: what the cases reach.
         if (process.env.CAIRN_FUZZ_DEBUG) tally.count(`${request.method} ${request.route.path} → ${outcome.status} ${/"detail":"([^"]{0,90})/.exec(outcome.body)?.[1] ?? ''}`);
         if (outcome.headers['access-control-allow-origin'] !== undefined) problems.push('CORS header sent though CORS is off');
