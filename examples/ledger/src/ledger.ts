@@ -11,7 +11,7 @@ import {
   type Projection,
   snapshotEvery,
 } from '@cairn/core';
-import { type Account, type AccountCommand, type AccountEvent, account, accountStream } from './domain/account.js';
+import { type Account, type AccountCommand, type AccountEvent, AccountNotOpen, account, accountStream } from './domain/account.js';
 import { type Transfer, type TransferCommand, type TransferEvent, transfer, transferStream } from './domain/transfer.js';
 import { User, type UserEvent, userStream } from './domain/user.js';
 import { ACCOUNT_SUMMARIES, type AccountSummary, accountSummaries, type SummaryRow, toSummary } from './read-models/account-summaries.js';
@@ -48,19 +48,29 @@ export class Ledger {
   }
 
   openAccount(input: { accountId: string; owner: string; currency?: string }, meta: { commandId?: string; metadata?: EventMetadata } = {}) {
-    return this.accounts.handle(accountStream(input.accountId), { type: 'OpenAccount', ...input }, meta);
+    return this.handleAccount(input.accountId, { type: 'OpenAccount', ...input }, meta);
   }
 
   deposit(accountId: string, amountCents: number, note = '', meta: { commandId?: string; metadata?: EventMetadata } = {}) {
-    return this.accounts.handle(accountStream(accountId), { type: 'Deposit', amountCents, note }, meta);
+    return this.handleAccount(accountId, { type: 'Deposit', amountCents, note }, meta);
   }
 
   withdraw(accountId: string, amountCents: number, note = '', meta: { commandId?: string; metadata?: EventMetadata } = {}) {
-    return this.accounts.handle(accountStream(accountId), { type: 'Withdraw', amountCents, note }, meta);
+    return this.handleAccount(accountId, { type: 'Withdraw', amountCents, note }, meta);
   }
 
   closeAccount(accountId: string, reason = '', meta: { commandId?: string; metadata?: EventMetadata } = {}) {
-    return this.accounts.handle(accountStream(accountId), { type: 'CloseAccount', reason }, meta);
+    return this.handleAccount(accountId, { type: 'CloseAccount', reason }, meta);
+  }
+
+  /** Runs an account command; an account never opened has no id in its state, so the error is named here. */
+  private async handleAccount(accountId: string, command: AccountCommand, meta: { commandId?: string; metadata?: EventMetadata }) {
+    try {
+      return await this.accounts.handle(accountStream(accountId), command, meta);
+    } catch (error) {
+      if (error instanceof AccountNotOpen && error.details['accountId'] === '') throw new AccountNotOpen(accountId, 'none');
+      throw error;
+    }
   }
 
   /** Ask for a transfer. The `transfer_process` projection carries it out; `waitForTransfer` waits for the outcome. */
@@ -94,7 +104,7 @@ export class Ledger {
       const { state } = await this.transfers.load(stream);
       const step = (command: TransferCommand, id: string) => this.transfers.handle(stream, command, { commandId: `transfer:${transferId}:${id}` });
       const money = (accountId: string, command: AccountCommand, id: string) =>
-        this.accounts.handle(accountStream(accountId), command, { commandId: `transfer:${transferId}:${id}`, metadata: { causationId: transferId } });
+        this.handleAccount(accountId, command, { commandId: `transfer:${transferId}:${id}`, metadata: { causationId: transferId } });
       if (state.status === 'requested') {
         try {
           await money(state.from, { type: 'Withdraw', amountCents: state.amountCents, note: `transfer to ${state.to}`, transferId }, 'debit');

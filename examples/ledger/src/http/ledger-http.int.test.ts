@@ -73,7 +73,7 @@ describe.each(['sqlite', 'postgres'] as const)('ledger HTTP API [%s]', (backend)
     expect(over.type).toMatch(/^application\/problem\+json/);
     expect(over.body).toMatchObject({ code: 'INSUFFICIENT_FUNDS', balanceCents: 10_000, amountCents: 99_999 });
     expect((await call('POST', '/accounts', { accountId: 'h1', owner: 'Again' }, keys.write)).body).toMatchObject({ status: 409, code: 'ACCOUNT_ALREADY_OPEN' });
-    expect((await call('POST', '/accounts/ghost/deposits', { amountCents: 1 }, keys.write)).body).toMatchObject({ status: 404, code: 'ACCOUNT_NOT_OPEN' });
+    expect((await call('POST', '/accounts/ghost/deposits', { amountCents: 1 }, keys.write)).body).toMatchObject({ status: 404, code: 'ACCOUNT_NOT_OPEN', detail: 'Account ghost has not been opened.' });
     const stale = await call('POST', '/accounts/h1/deposits', { amountCents: 1 }, keys.write, { 'if-match': '"1"' });
     expect(stale.body).toMatchObject({ status: 409, code: 'CONCURRENCY', expected: 1, actual: 2 });
     const bad = await call('POST', '/accounts/h1/deposits', { amountCents: 1.5, extra: true }, keys.write);
