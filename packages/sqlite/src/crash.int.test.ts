@@ -76,6 +76,13 @@ describe('sqlite crash safety', () => {
           const versions = (await store.readStream(info.streamId).toArray()).map((e) => e.version);
           expect(versions).toEqual(Array.from({ length: info.version }, (_, i) => i + 1));
         }
+        console.info(
+          'fault report (sqlite, SIGKILL mid-append, synchronous=%s): 2 writers killed; %d events acknowledged, %d of them found, %d stored',
+          synchronous,
+          acked.reduce((n, a) => n + a.ids.length, 0),
+          acked.reduce((n, a) => n + a.ids.filter((id) => byId.has(id)).length, 0),
+          byId.size,
+        );
       } finally {
         await store.close();
       }
